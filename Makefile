@@ -1,0 +1,35 @@
+# One resolved dependency set (constraints.txt) serves dev, CI and Docker.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install test lint demo serve clean proto bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+LINT_PATHS := $(wildcard planner tests benchmarks)
+
+lint: install
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy
+
+test: install lint
+	$(BIN)/python -m pytest -q
+
+demo: install
+	$(BIN)/planner solve instances/native/bike_plant.json --time-limit 10 --gantt --out var/demo
+
+serve: install
+	@mkdir -p var
+	$(BIN)/planner serve --host 127.0.0.1 --port 50051 --db-url sqlite:///var/planner.db
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var

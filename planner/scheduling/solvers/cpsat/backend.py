@@ -1,0 +1,178 @@
+"""The CP-SAT backend: builds the model, solves it (lexicographically when asked), stops on request."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from planner.scheduling.check import check_solution
+from planner.scheduling.problem_data import ProblemData
+from planner.scheduling.result import Result, SolveStatus
+from planner.scheduling.solution import Schedule
+from planner.scheduling.solvers.base import Progress, ProgressCallback
+from planner.scheduling.solvers.cpsat.model import CpSatModel
+from planner.scheduling.solvers.dispatch import dispatch
+
+logger = logging.getLogger(__name__)
+
+_STATUS = {
+    cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+    cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+    cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+    cp_model.UNKNOWN: SolveStatus.UNKNOWN,
+}
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Passes every improving solution to the user's callback."""
+
+    def __init__(self, on_progress: ProgressCallback | None, started: float, offset: int):
+        super().__init__()
+        self.on_progress = on_progress
+        self.started = started
+        self.count = offset
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        if self.on_progress is not None:
+            progress = Progress(
+                objective=self.objective_value,
+                bound=self.best_objective_bound,
+                runtime=time.perf_counter() - self.started,
+                num_solutions=self.count,
+            )
+            try:
+                self.on_progress(progress)
+            except Exception:  # a broken callback must not kill the solve
+                logger.exception("progress callback failed")
+
+
+class CpSatBackend:
+    """Solves with OR-Tools CP-SAT.
+
+    Parameters
+    ----------
+    parameters
+        Extra CP-SAT parameters (names of ``SatParameters`` fields) passed through as given.
+    """
+
+    name = "cpsat"
+
+    def __init__(self, parameters: Mapping[str, Any] | None = None):
+        self.parameters = dict(parameters or {})
+        self._lock = threading.Lock()
+        self._solver: cp_model.CpSolver | None = None
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Ask the running solve to stop; it returns with the best schedule found so far."""
+        with self._lock:
+            self._stopped = True
+            if self._solver is not None:
+                self._solver.stop_search()
+
+    def _new_solver(self, time_limit: float, num_workers: int, seed: int) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(0.01, time_limit)
+        params.num_workers = num_workers
+        params.random_seed = seed
+        params.log_search_progress = False
+        for key, value in self.parameters.items():
+            setattr(params, key, value)
+        return solver
+
+    def solve(
+        self,
+        data: ProblemData,
+        *,
+        time_limit: float = 10.0,
+        num_workers: int = 2,
+        seed: int = 1,
+        initial_solution: Schedule | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Result:
+        """Solve ``data`` within ``time_limit`` seconds on ``num_workers`` threads."""
+        started = time.perf_counter()
+        built = CpSatModel(data)
+        hint = initial_solution
+        if hint is None:
+            hint = dispatch(data)
+        elif not check_solution(data, hint).ok:
+            logger.warning("the initial solution is not feasible; it is used as a hint only")
+        if hint is not None:
+            built.add_hint(hint)
+        build_time = time.perf_counter() - started
+
+        terms = data.objective.terms()
+        stages = terms if data.objective.lexicographic else ("weighted",)
+        status = SolveStatus.UNKNOWN
+        schedule: Schedule | None = None
+        bound = 0.0
+        count = 0
+        stats: dict[str, Any] = {"build_seconds": round(build_time, 4)}
+        all_optimal = True
+        for stage_idx, stage in enumerate(stages):
+            remaining = time_limit - (time.perf_counter() - started)
+            budget = remaining / (len(stages) - stage_idx)
+            expr = built.weighted_objective() if stage == "weighted" else built.term(stage)
+            built.model.minimize(expr)
+            solver = self._new_solver(budget, num_workers, seed)
+            with self._lock:
+                if self._stopped:
+                    break
+                self._solver = solver
+            reporter = _Reporter(on_progress, started, count)
+            code = solver.solve(built.model, reporter)
+            with self._lock:
+                self._solver = None
+            count = reporter.count
+            stage_status = _STATUS.get(code, SolveStatus.UNKNOWN)
+            if code == cp_model.MODEL_INVALID:
+                raise RuntimeError(f"CP-SAT rejected the model: {built.model.validate()}")
+            if stage_idx == 0:
+                status = stage_status
+                bound = solver.best_objective_bound if stage_status != SolveStatus.INFEASIBLE else 0.0
+            if stage_status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+                schedule = built.schedule(solver)
+                if stage_status != SolveStatus.OPTIMAL:
+                    all_optimal = False
+                if stage_idx + 1 < len(stages):
+                    built.model.add(expr <= round(solver.objective_value))
+                    built.add_hint(schedule)
+            else:
+                all_optimal = False
+                break
+            if self._stopped:
+                break
+        if data.objective.lexicographic and schedule is not None:
+            status = SolveStatus.OPTIMAL if all_optimal and len(stages) > 0 else SolveStatus.FEASIBLE
+
+        if (
+            schedule is None
+            and status == SolveStatus.UNKNOWN
+            and hint is not None
+            and check_solution(data, hint).ok
+        ):
+            # CP-SAT found nothing in time: the warm start is still a valid answer.
+            schedule = hint
+            status = SolveStatus.FEASIBLE
+            stats["fallback"] = "initial solution"
+        runtime = time.perf_counter() - started
+        if schedule is None:
+            return Result(status, None, bound, runtime, None, None, self.name, count, stats)
+        report = check_solution(data, schedule)
+        if not report.ok:
+            raise RuntimeError(f"CP-SAT returned a schedule the checker rejects: {report.violations[:3]}")
+        assert report.objective is not None
+        objective = float(report.objective)
+        if status == SolveStatus.OPTIMAL and not data.objective.lexicographic:
+            bound = objective
+        return Result(
+            status, objective, min(bound, objective), runtime, schedule, report.kpis, self.name, count, stats
+        )

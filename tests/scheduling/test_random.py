@@ -1,0 +1,86 @@
+"""Tests (hypothesis) that random small instances with setups and calendars always get checker-clean schedules."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.scheduling import (
+    Job,
+    Machine,
+    Mode,
+    Objective,
+    Operation,
+    ProblemData,
+    SolveStatus,
+    check_solution,
+    solve,
+)
+
+
+@st.composite
+def problems(draw) -> ProblemData:
+    num_machines = draw(st.integers(1, 3))
+    num_families = draw(st.integers(1, 3))
+    machines = []
+    for _ in range(num_machines):
+        setups = None
+        if draw(st.booleans()):
+            setups = tuple(
+                tuple(0 if f == g else draw(st.integers(0, 6)) for g in range(num_families))
+                for f in range(num_families)
+            )
+        windows = []
+        t = draw(st.integers(0, 10))
+        for _ in range(draw(st.integers(0, 2))):
+            length = draw(st.integers(1, 8))
+            windows.append((t, t + length))
+            t += length + draw(st.integers(1, 10))
+        initial = draw(st.one_of(st.none(), st.integers(0, num_families - 1)))
+        machines.append(Machine(unavailable=tuple(windows), setup_times=setups, initial_family=initial))
+    jobs = []
+    for _ in range(draw(st.integers(1, 4))):
+        ops = []
+        for _ in range(draw(st.integers(1, 3))):
+            eligible = draw(
+                st.lists(st.integers(0, num_machines - 1), min_size=1, max_size=num_machines, unique=True)
+            )
+            ops.append(Operation(tuple(Mode(m, draw(st.integers(0, 9))) for m in eligible)))
+        due = draw(st.one_of(st.none(), st.integers(0, 40)))
+        jobs.append(
+            Job(
+                tuple(ops),
+                release=draw(st.integers(0, 10)),
+                due=due,
+                weight=draw(st.integers(0, 3)),
+                family=draw(st.integers(0, num_families - 1)),
+            )
+        )
+    objective = draw(
+        st.sampled_from(
+            [
+                Objective(),
+                Objective(1, 1, 1),
+                Objective(0, 1, 0),
+                Objective(lexicographic=("setup", "makespan")),
+            ]
+        )
+    )
+    return ProblemData(tuple(machines), tuple(jobs), num_families=num_families, objective=objective)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_every_schedule_passes_the_checker(data):
+    """Tests that both backends return complete schedules the checker accepts, CP-SAT no worse than dispatch."""
+    heuristic = solve(data, solver="dispatch")
+    assert heuristic.schedule is not None
+    assert check_solution(data, heuristic.schedule).ok
+    result = solve(data, time_limit=5, num_workers=1, seed=3)
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    assert result.schedule is not None
+    report = check_solution(data, result.schedule)
+    assert report.ok, report.violations
+    if not data.objective.lexicographic:
+        assert result.objective <= heuristic.objective
+        assert result.lower_bound <= result.objective

@@ -1,0 +1,459 @@
+"""The ``planner`` command: the only place that prints.
+
+Layout, so that commands can be added without touching the rest: shared helpers first (consoles, error
+handling, number formatting), then the click group :func:`main`, then one section per command. Every
+:class:`~planner.exceptions.PlannerError` raised by a command becomes one red line ``error: ...`` on stderr
+and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from planner import __version__
+from planner.exceptions import PlannerError
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from planner.scheduling import ProblemData, Result, Solver
+    from planner.scheduling.solvers.base import Progress
+
+# ---------------------------------------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------------------------------------
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_OK = 0
+EXIT_NO_SOLUTION = 1
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 3
+
+
+def print_error(message: str) -> None:
+    """Print ``error: <message>`` as one red line on stderr (no markup interpretation, no wrapping)."""
+    line = " ".join(str(message).split("\n"))
+    err_console.print(Text("error: ", style="bold red") + Text(line, style="red"), soft_wrap=True)
+
+
+def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
+    """Print an error line and leave with ``code``."""
+    print_error(message)
+    raise click.exceptions.Exit(code)
+
+
+def fmt_number(value: float | None) -> str:
+    """Integers without decimals, other numbers with two; ``-`` for missing or infinite values."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}"
+
+
+def fmt_percent(value: float | None) -> str:
+    """A fraction as a percentage with two decimals; ``-`` for missing or infinite values."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{100.0 * value:.2f}%"
+
+
+class PlannerGroup(click.Group):
+    """A click group that turns user errors into one line and exit code 2 for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except PlannerError as exc:
+            fail(str(exc), EXIT_USER_ERROR)
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            logging.getLogger(__name__).debug("internal error", exc_info=True)
+            fail(
+                f"internal error: {type(exc).__name__}: {exc} (run `planner --debug ...` for the traceback)",
+                EXIT_INTERNAL_ERROR,
+            )
+
+
+def _configure_logging(verbose: int) -> None:
+    """Send the package's log records to stderr through rich; the root logger is left alone."""
+    from rich.logging import RichHandler
+
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    package_logger = logging.getLogger("planner")
+    for handler in list(package_logger.handlers):
+        if getattr(handler, "_planner_cli", False):  # from an earlier invocation in the same process
+            package_logger.removeHandler(handler)
+    handler = RichHandler(console=err_console, show_path=False, rich_tracebacks=False)
+    handler._planner_cli = True  # type: ignore[attr-defined]
+    package_logger.addHandler(handler)
+    package_logger.setLevel(level)
+
+
+@click.group(cls=PlannerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="planner", message="%(prog)s %(version)s")
+@click.option("-v", "--verbose", count=True, help="Log more: -v for progress messages, -vv for debugging.")
+@click.option("--debug", is_flag=True, help="Show the full traceback of internal errors.")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, debug: bool) -> None:
+    """Planning and scheduling engine for smart factories.
+
+    Solve shop-floor scheduling problems (job shop, flexible job shop, plants with changeovers,
+    maintenance windows and due dates) from instance files. Run `planner COMMAND --help` for the
+    options of a command.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    _configure_logging(verbose)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# planner solve
+# ---------------------------------------------------------------------------------------------------------
+
+
+#: planner.formats.FORMATS, spelled out so that `planner --help` does not import the readers.
+INSTANCE_FORMATS = ("jssp", "taillard", "fjsp", "native")
+
+
+def _default_workers() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+class _SolveLine:
+    """The live progress line of one solve; :meth:`update` is called from the solver's thread."""
+
+    def __init__(self, name: str, time_limit: float):
+        from rich.spinner import Spinner
+
+        self.name = name
+        self.time_limit = time_limit
+        self.started = time.monotonic()
+        self.progress: Progress | None = None
+        self.spinner = Spinner("dots", style="cyan")
+
+    def update(self, progress: Progress) -> None:
+        self.progress = progress  # one reference assignment: safe across threads
+
+    def __rich__(self) -> RenderableType:
+        from rich.table import Table
+
+        elapsed = time.monotonic() - self.started
+        text = Text(f"solving {self.name}  ", style="bold")
+        p = self.progress
+        if p is None:
+            text.append("searching for a first schedule", style="dim")
+        else:
+            text.append(f"incumbent {fmt_number(p.objective)}  bound {fmt_number(p.bound)}  ")
+            text.append(f"gap {fmt_percent(p.gap)}  ", style="yellow" if p.gap > 0 else "green")
+            text.append(f"solutions {p.num_solutions}  ", style="dim")
+        text.append(f"{elapsed:.1f}/{self.time_limit:g} s", style="dim")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_row(self.spinner, text)
+        return grid
+
+
+@contextmanager
+def _stop_on_interrupt(solver: Solver) -> Iterator[None]:
+    """First Ctrl-C stops the solver (keeping its best schedule); a second one aborts."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed = threading.Event()
+
+    def handler(signum: int, frame: Any) -> None:
+        if pressed.is_set():
+            raise KeyboardInterrupt
+        pressed.set()
+        err_console.print("[yellow]stopping: finishing with the best schedule so far (Ctrl-C again to abort)")
+        solver.stop()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _instance_labels(paths: list[Path], datas: list[ProblemData]) -> list[tuple[str, str]]:
+    """``(label, file_name)`` per instance: the instance name, with its folder when names collide.
+
+    ``hurink_edata/la01.fjs`` and ``jssp/la01.txt`` together become ``hurink_edata/la01`` and ``jssp/la01``
+    in the table and ``hurink_edata_la01``, ``jssp_la01`` in output file names.
+    """
+    bases = [d.name or p.stem for p, d in zip(paths, datas, strict=True)]
+    labels = [f"{p.parent.name}/{b}" if bases.count(b) > 1 else b for p, b in zip(paths, bases, strict=True)]
+    out: list[tuple[str, str]] = []
+    for idx, label in enumerate(labels):
+        repeat = labels[:idx].count(label)  # the same file given twice
+        label = f"{label} ({repeat + 1})" if repeat else label
+        file_name = "".join(c if c.isalnum() or c in "-_.+" else "_" for c in label.replace("/", "_"))
+        out.append((label, file_name.strip("_.") or "instance"))
+    return out
+
+
+def _best_known(path: Path, data: ProblemData) -> Any:
+    """Best-known bounds of the instance in ``path``, None when unknown or of another size.
+
+    The size check keeps a user's own file that happens to be called ``la01.txt`` from being compared
+    with the benchmark of that name.
+    """
+    from planner.formats.bks import best_known
+
+    try:
+        bound = best_known(path)
+    except (OSError, ValueError):  # an unreadable table of bounds must not stop a solve
+        logging.getLogger(__name__).warning("cannot read best-known bounds for %s", path, exc_info=True)
+        return None
+    if bound is None:
+        return None
+    if (bound.n_jobs and bound.n_jobs != data.num_jobs) or (
+        bound.n_machines and bound.n_machines != data.num_machines
+    ):
+        logging.getLogger(__name__).info(
+            "%s: size differs from benchmark %s; bounds not used", path, bound.name
+        )
+        return None
+    return bound
+
+
+def _bks_gap(result: Result, data: ProblemData, bks: Any) -> float | None:
+    """``makespan / best-known upper bound - 1``, only when makespan is the whole objective."""
+    if bks is None or getattr(bks, "upper", None) is None or result.kpis is None:
+        return None
+    if data.objective.terms() != ("makespan",) or not bks.upper:
+        return None
+    return float(result.kpis.makespan) / float(bks.upper) - 1.0
+
+
+def _bks_dict(bks: Any) -> dict[str, Any] | None:
+    if bks is None:
+        return None
+    return {"lower": bks.lower, "upper": bks.upper, "optimal": bks.optimal}
+
+
+def _kpi_line(result: Result) -> str:
+    """The schedule's KPIs in one line."""
+    k = result.kpis
+    if k is None:
+        return ""
+    mean_use = sum(k.utilisation) / len(k.utilisation) if k.utilisation else 0.0
+    return (
+        f"makespan {k.makespan}, weighted tardiness {k.total_weighted_tardiness} ({k.num_late_jobs} late, "
+        f"max {k.max_tardiness}), setup {k.total_setup_time}, mean utilisation {100 * mean_use:.1f}%"
+    )
+
+
+def _make_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def _write(what: str, path: Path, write: Any, *args: Any) -> None:
+    """Call ``write(*args)``; an OSError (full disk, no permission) becomes a one-line user error."""
+    try:
+        write(*args)
+    except OSError as exc:
+        raise PlannerError(f"cannot write {what} {path}: {exc.strerror or exc}") from exc
+
+
+@main.command("solve", short_help="Solve instance files and print a table of results.")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
+)
+@click.option(
+    "-f",
+    "--format",
+    "file_format",
+    type=click.Choice(INSTANCE_FORMATS, case_sensitive=False),
+    default=None,
+    help="Format of the files: jssp (standard job shop, machines 0-based), taillard (matrices), fjsp "
+    "(FJSPLIB .fjs, machines 1-based), native (planner JSON). Default: detected from each file.",
+)
+@click.option(
+    "-t",
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Wall-clock limit per file, in seconds.",
+)
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=_default_workers,
+    show_default="number of CPU cores, at most 8",
+    help="Solver threads.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed of the solver.")
+@click.option(
+    "--objective",
+    metavar="SPEC",
+    default=None,
+    help="Override the file's objective: makespan, tardiness (total weighted), setup, a weighted sum "
+    "such as 'makespan=1,tardiness=5', or a lexicographic order such as 'lex:tardiness,makespan'. "
+    "Default: the file's objective (makespan for JSSP/FJSP files).",
+)
+@click.option(
+    "--solver",
+    "solver_name",
+    type=click.Choice(["cpsat", "dispatch"]),
+    default="cpsat",
+    show_default=True,
+    help="cpsat: CP-SAT constraint programming (proves optimality); dispatch: fast dispatching rule.",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for <name>.schedule.csv (job,operation,machine,start,end; 0-based) and <name>.result.json "
+    "(status, objective, bound, KPIs). Created if missing.",
+)
+@click.option(
+    "--gantt",
+    is_flag=True,
+    help="Also write <name>.gantt.html (interactive, self-contained) and <name>.gantt.png into --out "
+    "(or the current folder).",
+)
+def solve_command(
+    files: tuple[Path, ...],
+    file_format: str | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    objective: str | None,
+    solver_name: str,
+    out: Path | None,
+    gantt: bool,
+) -> None:
+    """Solve the scheduling problem in each FILE and print a table of results.
+
+    FILE is a JSSP (standard or Taillard), FJSPLIB (.fjs) or native JSON instance. While solving, a line
+    shows the incumbent, the bound, the gap and the elapsed time; Ctrl-C stops the current solve and keeps
+    its best schedule. Exit code 0 when every file got a schedule, 1 when some did not, 2 on bad input.
+    """
+    from rich import box
+    from rich.live import Live
+    from rich.table import Table
+
+    from planner.formats import read_instance
+    from planner.scheduling import Objective, Solver
+    from planner.scheduling.output import write_result_json, write_schedule_csv
+
+    override = Objective.parse(objective) if objective is not None else None
+
+    # Read everything first: a bad file fails before any solving time is spent.
+    datas: list[ProblemData] = []
+    for path in files:
+        data = read_instance(path, format=file_format)
+        changes: dict[str, Any] = {}
+        if not data.name:
+            changes["name"] = path.stem
+        if override is not None:
+            changes["objective"] = override
+        datas.append(data.replace(**changes) if changes else data)
+    labels = _instance_labels(list(files), datas)
+    gantt_dir = out if out is not None else Path(".")
+    for folder in (out, gantt_dir if gantt else None):
+        if folder is not None:
+            _write("folder", folder, _make_folder, folder)
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in ("instance", "status", "objective", "bound", "gap", "best known", "gap to best", "seconds"):
+        table.add_column(header, justify="left" if header in ("instance", "status") else "right")
+    status_styles = {"optimal": "green", "feasible": "yellow", "infeasible": "red", "unknown": "red"}
+
+    missing = 0
+    for path, data, (label, name) in zip(files, datas, labels, strict=True):
+        solver = Solver(solver_name)
+        line = _SolveLine(label, time_limit)
+        with _stop_on_interrupt(solver), Live(line, console=console, transient=True, refresh_per_second=8):
+            result = solver.solve(
+                data, time_limit=time_limit, num_workers=workers, seed=seed, on_progress=line.update
+            )
+        bks = _best_known(path, data)
+        bks_gap = _bks_gap(result, data, bks)
+        comparable = data.objective.terms() == ("makespan",)  # best-known bounds are makespans
+        status = result.status.value
+        console.print(
+            Text.assemble(
+                (f"{label}: ", "bold"),
+                (status, status_styles.get(status, "")),
+                f" objective {fmt_number(result.objective)} bound {fmt_number(result.lower_bound)}"
+                f" in {result.runtime:.2f} s",
+            ),
+            soft_wrap=True,
+        )
+        if result.kpis is not None:
+            console.print(Text("  " + _kpi_line(result), style="dim"), soft_wrap=True)
+        if result.schedule is None:
+            missing += 1
+        table.add_row(
+            label,
+            Text(status, style=status_styles.get(status, "")),
+            fmt_number(result.objective),
+            fmt_number(result.lower_bound),
+            fmt_percent(result.gap),
+            fmt_number(bks.upper) if bks is not None and comparable else "-",
+            fmt_percent(bks_gap),
+            f"{result.runtime:.2f}",
+        )
+
+        if out is not None:
+            extra = {
+                "file": str(path),
+                "best_known": _bks_dict(bks),
+                "gap_to_best_known": None if bks_gap is None else round(bks_gap, 6),
+                "settings": {
+                    "time_limit": time_limit,
+                    "workers": workers,
+                    "seed": seed,
+                    "solver": solver_name,
+                    "objective": objective,
+                },
+            }
+            if result.schedule is not None:
+                csv_path = out / f"{name}.schedule.csv"
+                _write("schedule", csv_path, write_schedule_csv, result.schedule, csv_path)
+            json_path = out / f"{name}.result.json"
+            _write("result", json_path, write_result_json, result, data, json_path, extra)
+        if gantt and result.schedule is not None:
+            from planner.plotting import write_gantt_html, write_gantt_png
+
+            html_path = gantt_dir / f"{name}.gantt.html"
+            png_path = gantt_dir / f"{name}.gantt.png"
+            _write("chart", html_path, write_gantt_html, data, result.schedule, html_path)
+            _write("chart", png_path, write_gantt_png, data, result.schedule, png_path)
+
+    # Pipes and log files have no width: do not squeeze the table into 80 columns there.
+    wide = console if console.is_terminal else Console(file=console.file, width=140, highlight=False)
+    wide.print(table)
+    if missing:
+        print_error(f"{missing} of {len(files)} instance(s) got no schedule")
+        raise click.exceptions.Exit(EXIT_NO_SOLUTION)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,7 +71,11 @@ def problems(draw) -> ProblemData:
     return ProblemData(tuple(machines), tuple(jobs), num_families=num_families, objective=objective)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("PLANNER_HYPOTHESIS_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(problems())
 def test_every_schedule_passes_the_checker(data):
     """Tests that both backends return complete schedules the checker accepts, CP-SAT no worse than dispatch."""

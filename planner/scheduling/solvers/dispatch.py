@@ -37,6 +37,8 @@ class _Timeline:
         self.windows = sorted(machine.unavailable)
 
     def add(self, start: int, end: int, family: int) -> None:
+        if start == end:
+            return  # occupies no time: neither blocks nor needs a changeover (as the checker sees it)
         idx = bisect.bisect_right(self.starts, start)
         self.starts.insert(idx, start)
         self.slots.insert(idx, _Slot(start, end, family))
@@ -74,6 +76,9 @@ class _Timeline:
         raise AssertionError("unreachable: the gap after the last operation always fits")
 
 
+RULES = ("makespan", "tardiness")
+
+
 def _priority(
     rule: str, data: ProblemData, job_idx: int, op_idx: int, remaining: list[int]
 ) -> tuple[float, ...]:
@@ -85,14 +90,15 @@ def _priority(
 
 
 def dispatch(data: ProblemData, rule: str | None = None) -> Schedule | None:
-    """Build a schedule with the dispatching rule.
+    """Build a schedule with one dispatching rule, or the best of all rules.
 
     Parameters
     ----------
     data
         The problem.
     rule
-        ``"makespan"`` (most work remaining) or ``"tardiness"`` (least slack); default follows the objective.
+        ``"makespan"`` (most work remaining) or ``"tardiness"`` (least slack); None tries both and keeps
+        the schedule with the better objective value.
 
     Returns
     -------
@@ -100,7 +106,17 @@ def dispatch(data: ProblemData, rule: str | None = None) -> Schedule | None:
         A feasible schedule, or None when pinned operations leave no room for their predecessors.
     """
     if rule is None:
-        rule = "tardiness" if "tardiness" in data.objective.terms()[:1] else "makespan"
+        from planner.scheduling.check import check_solution
+
+        best: tuple[int, Schedule] | None = None
+        for candidate in RULES:
+            schedule = dispatch(data, candidate)
+            if schedule is None:
+                continue
+            objective = check_solution(data, schedule).objective
+            if objective is not None and (best is None or objective < best[0]):
+                best = (objective, schedule)
+        return best[1] if best else None
     timelines = [_Timeline(m) for m in data.machines]
     for j_idx, _o_idx, op in data.operations():
         if op.pinned:

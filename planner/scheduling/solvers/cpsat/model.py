@@ -101,7 +101,8 @@ class CpSatModel:
         out: dict[int, list[tuple[tuple[int, int], cp_model.IntVar | int, int, cp_model.IntervalVar]]] = {}
         for key, vars_ in self.ops.items():
             for machine, (present, duration, interval) in vars_.modes.items():
-                out.setdefault(machine, []).append((key, present, duration, interval))
+                if duration > 0:  # zero-length work occupies no time (CP-SAT would forbid it inside another)
+                    out.setdefault(machine, []).append((key, present, duration, interval))
         return out
 
     def _add_machine_no_overlap(self) -> None:

@@ -26,6 +26,7 @@ test: install lint
 
 demo: install
 	$(BIN)/planner solve instances/native/bike_plant.json --time-limit 10 --gantt --out var/demo
+	@echo "demo plan written to var/demo/ (bike_plant.schedule.csv, .result.json, .gantt.html, .gantt.png)"
 
 serve: install
 	@mkdir -p var

@@ -57,8 +57,12 @@ class CheckReport:
 
 
 def _overlaps(start: int, end: int, w_start: int, w_end: int) -> bool:
-    # Zero-length operations occupy no time, so they never overlap anything.
-    return start < end and start < w_end and w_start < end
+    """Whether [start, end) meets the inside of [w_start, w_end); zero-length work is a point in time."""
+    if start == end:
+        return w_start < start < w_end
+    if w_start == w_end:
+        return start < w_start < end
+    return start < w_end and w_start < end
 
 
 def check_solution(data: ProblemData, schedule: Schedule) -> CheckReport:
@@ -159,7 +163,17 @@ def check_solution(data: ProblemData, schedule: Schedule) -> CheckReport:
                         )
                     )
             if sop.start == sop.end:
-                continue  # occupies no time: no sequence, no changeover
+                # A point in time: it needs no changeover but may not lie inside another operation.
+                for other in ops:
+                    if other is not sop and other.start < sop.start < other.end:
+                        errors.append(
+                            Violation(
+                                "overlap",
+                                f"machine {m_idx}: job {sop.job} op {sop.operation} (at {sop.start}) lies inside "
+                                f"job {other.job} op {other.operation} ({other.start}-{other.end})",
+                            )
+                        )
+                continue
             if prev is None:
                 setup = machine.setup(machine.initial_family, family)
                 if sop.start < setup:

@@ -115,8 +115,12 @@ def test_pinned_operation_must_stay():
     assert report.rules() == {"pinned"}
 
 
-def test_zero_length_operations_take_no_time():
-    """Tests that an operation of duration 0 inside a closed window is not a calendar violation."""
+def test_zero_length_operations_are_points_in_time():
+    """Tests that zero-length work may touch but not lie inside another operation or a closed window."""
     machines = (Machine("M0", unavailable=((5, 10),)),)
-    data = ProblemData(machines, (Job((Operation((Mode(0, 0),)),)),))
-    assert check_solution(data, Schedule([S(0, 0, 0, 7, 7)])).ok
+    jobs = (Job((Operation((Mode(0, 0),)),)), Job((Operation((Mode(0, 4),)),)))
+    data = ProblemData(machines, jobs)
+    assert check_solution(data, Schedule([S(0, 0, 0, 10, 10), S(1, 0, 0, 10, 14)])).ok
+    assert check_solution(data, Schedule([S(0, 0, 0, 5, 5), S(1, 0, 0, 0, 4)])).ok
+    assert check_solution(data, Schedule([S(0, 0, 0, 7, 7), S(1, 0, 0, 0, 4)])).rules() == {"calendar"}
+    assert check_solution(data, Schedule([S(0, 0, 0, 12, 12), S(1, 0, 0, 10, 14)])).rules() == {"overlap"}

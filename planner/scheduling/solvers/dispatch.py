@@ -35,17 +35,19 @@ class _Timeline:
         self.slots: list[_Slot] = []
         self.starts: list[int] = []
         self.windows = sorted(machine.unavailable)
+        self.points: list[int] = []
 
     def add(self, start: int, end: int, family: int) -> None:
         if start == end:
-            return  # occupies no time: neither blocks nor needs a changeover (as the checker sees it)
+            # A point in time: needs no changeover, but no later operation may contain it.
+            bisect.insort(self.points, start)
+            return
         idx = bisect.bisect_right(self.starts, start)
         self.starts.insert(idx, start)
         self.slots.insert(idx, _Slot(start, end, family))
 
     def _clear_windows(self, start: int, duration: int) -> int:
-        if duration == 0:
-            return start
+        """Earliest start >= start whose interval meets no closed window and contains no zero-length work."""
         moved = True
         while moved:
             moved = False
@@ -53,14 +55,33 @@ class _Timeline:
                 if start < w_end and w_start < start + duration:
                     start = w_end
                     moved = True
+            idx = bisect.bisect_right(self.points, start)
+            if idx < len(self.points) and self.points[idx] < start + duration:
+                start = self.points[idx]
+                moved = True
         return start
+
+    def _earliest_point(self, ready: int) -> int:
+        """Earliest time >= ready strictly inside no operation and no closed window."""
+        moved = True
+        while moved:
+            moved = False
+            for w_start, w_end in self.windows:
+                if w_start < ready < w_end:
+                    ready = w_end
+                    moved = True
+            for slot in self.slots:
+                if slot.start < ready < slot.end:
+                    ready = slot.end
+                    moved = True
+        return ready
 
     def earliest(self, ready: int, duration: int, family: int) -> int:
         """Earliest start >= ready that fits between placed operations with changeovers, outside windows."""
         machine = self.machine
         slots = self.slots
         if duration == 0:
-            return ready
+            return self._earliest_point(ready)
         # Only gaps whose following operation ends after `ready` can take the operation.
         first = max(0, bisect.bisect_left(self.starts, ready) - 1)
         for pos in range(first, len(slots) + 1):

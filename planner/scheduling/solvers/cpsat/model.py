@@ -101,8 +101,7 @@ class CpSatModel:
         out: dict[int, list[tuple[tuple[int, int], cp_model.IntVar | int, int, cp_model.IntervalVar]]] = {}
         for key, vars_ in self.ops.items():
             for machine, (present, duration, interval) in vars_.modes.items():
-                if duration > 0:  # zero-length work occupies no time (CP-SAT would forbid it inside another)
-                    out.setdefault(machine, []).append((key, present, duration, interval))
+                out.setdefault(machine, []).append((key, present, duration, interval))
         return out
 
     def _add_machine_no_overlap(self) -> None:
@@ -124,7 +123,8 @@ class CpSatModel:
         for m_idx, machine in enumerate(self.data.machines):
             if not machine.has_setups:
                 continue
-            entries = per_machine.get(m_idx, [])
+            # zero-length work needs no changeover (the no-overlap still keeps it off others' interiors)
+            entries = [e for e in per_machine.get(m_idx, []) if e[2] > 0]
             if not entries:
                 continue
             arcs: list[tuple[int, int, cp_model.IntVar | int]] = []

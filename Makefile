@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo serve clean proto bench
+.PHONY: install test lint demo serve clean proto
 
 install: $(STAMP)
 
@@ -31,6 +31,12 @@ demo: install
 serve: install
 	@mkdir -p var
 	$(BIN)/planner serve --host 127.0.0.1 --port 50051 --db-url sqlite:///var/planner.db
+
+# Regenerate planner/api/v1 from proto/ (the generated code is committed: a fresh clone needs no codegen).
+proto: install
+	$(BIN)/python -m grpc_tools.protoc -Iproto --python_out=. --pyi_out=. --grpc_python_out=. proto/planner/api/v1/*.proto
+	sed -i -E 's/^from planner\.api\.v1 import /from . import /' planner/api/v1/*_pb2*.py planner/api/v1/*_pb2.pyi
+	rm -f planner/api/v1/scheduling_pb2_grpc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var

@@ -455,5 +455,512 @@ def solve_command(
         raise click.exceptions.Exit(EXIT_NO_SOLUTION)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# planner serve, planner submit, planner jobs (the gRPC service and its client)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _env(name: str) -> str:
+    return f"PLANNER_{name.upper()}"
+
+
+@main.command("serve", short_help="Run the gRPC service (jobs in SQLite or PostgreSQL).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, envvar=_env("host"), help="Address to listen on."
+)
+@click.option(
+    "--port", type=int, default=50051, show_default=True, envvar=_env("port"), help="Port (0: any free)."
+)
+@click.option(
+    "--db-url",
+    default="sqlite:///var/planner.db",
+    show_default=True,
+    envvar=_env("db_url"),
+    help="Job database: sqlite:///FILE or postgresql://USER@HOST/DB.",
+)
+@click.option(
+    "--slots", type=int, default=2, show_default=True, envvar=_env("slots"), help="Solves running at once."
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    envvar=_env("workers"),
+    help="CP-SAT threads per solve.",
+)
+@click.option(
+    "--default-time-limit",
+    type=float,
+    default=10.0,
+    show_default=True,
+    envvar=_env("default_time_limit"),
+    help="Seconds per solve when a request gives none.",
+)
+@click.option(
+    "--server-id",
+    default="",
+    envvar=_env("server_id"),
+    help="Name of this server as job owner (default: host-pid-random).",
+)
+@click.option(
+    "--lease-seconds",
+    type=float,
+    default=15.0,
+    show_default=True,
+    envvar=_env("lease_seconds"),
+    help="Seconds before another server takes over a job whose server stopped renewing it.",
+)
+@click.option(
+    "--poll-interval",
+    type=float,
+    default=0.5,
+    show_default=True,
+    envvar=_env("poll_interval"),
+    help="Seconds between looks at the database for new jobs and cancellations.",
+)
+@click.option(
+    "--tls-cert", default="", envvar=_env("tls_cert"), help="PEM certificate: enables TLS (with --tls-key)."
+)
+@click.option("--tls-key", default="", envvar=_env("tls_key"), help="PEM private key of --tls-cert.")
+@click.option(
+    "--tls-client-ca",
+    default="",
+    envvar=_env("tls_client_ca"),
+    help="PEM CA of client certificates: enables mutual TLS.",
+)
+@click.option(
+    "--token",
+    default="",
+    envvar=_env("token"),
+    show_envvar=True,
+    help="Require 'authorization: Bearer TOKEN' on every RPC except health (prefer the env variable).",
+)
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=None,
+    envvar=_env("metrics_port"),
+    help="Serve Prometheus metrics on this port.",
+)
+@click.option("--max-operations", type=int, default=20_000, show_default=True, envvar=_env("max_operations"))
+@click.option("--max-horizon", type=int, default=100_000_000, show_default=True, envvar=_env("max_horizon"))
+@click.option("--max-message-mb", type=float, default=32.0, show_default=True, envvar=_env("max_message_mb"))
+@click.option(
+    "--max-queue",
+    type=int,
+    default=64,
+    show_default=True,
+    envvar=_env("max_queue"),
+    help="SolveSchedule calls that may wait for a slot.",
+)
+@click.option(
+    "--max-queued-jobs", type=int, default=10_000, show_default=True, envvar=_env("max_queued_jobs")
+)
+@click.option(
+    "--max-time-limit", type=float, default=3600.0, show_default=True, envvar=_env("max_time_limit")
+)
+@click.option(
+    "--run-jobs/--no-run-jobs",
+    default=True,
+    show_default=True,
+    envvar=_env("run_jobs"),
+    help="Run durable jobs here (--no-run-jobs: an API-only server that only stores them).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    envvar=_env("log_format"),
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning"]),
+    default="info",
+    show_default=True,
+    envvar=_env("log_level"),
+)
+def serve_command(
+    host: str,
+    port: int,
+    db_url: str,
+    slots: int,
+    workers: int,
+    default_time_limit: float,
+    server_id: str,
+    lease_seconds: float,
+    poll_interval: float,
+    tls_cert: str,
+    tls_key: str,
+    tls_client_ca: str,
+    token: str,
+    metrics_port: int | None,
+    max_operations: int,
+    max_horizon: int,
+    max_message_mb: float,
+    max_queue: int,
+    max_queued_jobs: int,
+    max_time_limit: float,
+    run_jobs: bool,
+    log_format: str,
+    log_level: str,
+) -> None:
+    """Run the planner gRPC service until SIGTERM or Ctrl-C.
+
+    Every option can also be set from the environment as PLANNER_<OPTION> (e.g. PLANNER_DB_URL,
+    PLANNER_TOKEN). Jobs are kept in the database and survive restarts; several servers may share one
+    PostgreSQL database. Logs are JSON lines on stderr.
+    """
+    from planner.service import Limits, ServiceConfig, serve
+    from planner.service.logs import configure_logging
+
+    if db_url.startswith("sqlite:///") and not db_url.startswith("sqlite:////"):
+        Path(db_url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    limits = Limits(
+        max_operations=max_operations,
+        max_horizon=max_horizon,
+        max_message_bytes=int(max_message_mb * 1024 * 1024),
+        max_queue=max_queue,
+        max_queued_jobs=max_queued_jobs,
+        max_time_limit=max_time_limit,
+    )
+    extra: dict[str, Any] = {"server_id": server_id} if server_id else {}
+    config = ServiceConfig(
+        host=host,
+        port=port,
+        db_url=db_url,
+        slots=slots,
+        workers_per_solve=workers,
+        default_time_limit=default_time_limit,
+        limits=limits,
+        lease_seconds=lease_seconds,
+        poll_interval=poll_interval,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        tls_client_ca=tls_client_ca,
+        token=token,
+        metrics_port=metrics_port,
+        run_jobs=run_jobs,
+        **extra,
+    )
+    configure_logging(log_level, json_lines=log_format == "json")
+    serve(config)
+
+
+def _client_options(function: Any) -> Any:
+    """The options every client command takes."""
+    options = [
+        click.option(
+            "--server",
+            default="127.0.0.1:50051",
+            show_default=True,
+            envvar=_env("server"),
+            help="HOST:PORT of the planner service.",
+        ),
+        click.option(
+            "--token", default="", envvar=_env("token"), help="Bearer token (prefer PLANNER_TOKEN)."
+        ),
+        click.option(
+            "--ca",
+            "ca_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            envvar=_env("ca"),
+            help="PEM CA of the server certificate: use TLS.",
+        ),
+        click.option(
+            "--cert",
+            "cert_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            envvar=_env("client_cert"),
+            help="PEM client certificate, for mutual TLS.",
+        ),
+        click.option(
+            "--key",
+            "key_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            envvar=_env("client_key"),
+            help="PEM client key, for mutual TLS.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@contextmanager
+def _client(
+    server: str, token: str, ca_file: Path | None, cert_file: Path | None, key_file: Path | None
+) -> Iterator[Any]:
+    """A connected :class:`planner.client.PlannerClient`; gRPC errors become one-line user errors."""
+    import grpc
+
+    from planner.client import PlannerClient
+
+    client = PlannerClient(
+        server,
+        token=token or None,
+        root_certificates=ca_file.read_bytes() if ca_file else None,
+        certificate_chain=cert_file.read_bytes() if cert_file else None,
+        private_key=key_file.read_bytes() if key_file else None,
+    )
+    try:
+        yield client
+    except grpc.RpcError as exc:
+        code = exc.code()  # type: ignore[attr-defined]
+        details = exc.details()  # type: ignore[attr-defined]
+        if code == grpc.StatusCode.UNAVAILABLE:
+            fail(f"cannot reach the planner service at {server}: {details}")
+        fail(f"{code.name}: {details}")
+    finally:
+        client.close()
+
+
+def _job_line(job: Any) -> str:
+    from planner.client import state_name, status_name
+
+    parts = [job.job_id, state_name(job.state), job.name or "-"]
+    if job.HasField("schedule_result"):
+        r = job.schedule_result
+        parts.append(
+            f"{status_name(r.status)} objective {fmt_number(r.objective if r.HasField('objective') else None)}"
+        )
+    elif job.HasField("progress"):
+        p = job.progress
+        parts.append(
+            f"objective {fmt_number(p.objective)} bound {fmt_number(p.bound)} gap {fmt_percent(p.gap)}"
+        )
+    if job.error:
+        parts.append(job.error)
+    return "  ".join(parts)
+
+
+def _follow(client: Any, job_id: str, label: str) -> Any:
+    """Wait for a job, showing its progress on stderr; returns the finished job."""
+    from planner.client import state_name
+
+    def show(event: Any) -> None:
+        kind = event.WhichOneof("event")
+        if kind == "progress":
+            p = event.progress
+            err_console.print(
+                f"{label}: objective {fmt_number(p.objective)} bound {fmt_number(p.bound)} gap {fmt_percent(p.gap)}"
+                f" after {p.runtime_seconds:.1f} s",
+                highlight=False,
+            )
+        elif kind == "state_change":
+            message = f" ({event.state_change.message})" if event.state_change.message else ""
+            err_console.print(f"{label}: {state_name(event.state_change.state)}{message}", highlight=False)
+
+    return client.wait(job_id, on_event=show)
+
+
+def _write_job_result(
+    job: Any, data: ProblemData, path: Path | None, out: Path, settings: dict[str, Any]
+) -> None:
+    """Write ``<name>.schedule.csv`` and ``<name>.result.json`` as `planner solve --out` does."""
+    from planner.client import PlannerClient
+    from planner.scheduling.output import write_result_json, write_schedule_csv
+
+    if not job.HasField("schedule_result"):
+        return
+    result = PlannerClient.to_result(job.schedule_result)
+    name = data.name or job.name or job.job_id
+    bks = _best_known(path, data) if path is not None else None
+    bks_gap = _bks_gap(result, data, bks) if bks is not None else None
+    extra = {
+        "file": str(path) if path is not None else None,
+        "best_known": _bks_dict(bks),
+        "gap_to_best_known": None if bks_gap is None else round(bks_gap, 6),
+        "settings": settings,
+        "job_id": job.job_id,
+    }
+    _write("folder", out, _make_folder, out)
+    if result.schedule is not None:
+        csv_path = out / f"{name}.schedule.csv"
+        _write("schedule", csv_path, write_schedule_csv, result.schedule, csv_path)
+    json_path = out / f"{name}.result.json"
+    _write("result", json_path, write_result_json, result, data, json_path, extra)
+
+
+@main.command("submit", short_help="Send instance files to a planner service as durable jobs.")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(INSTANCE_FORMATS),
+    default=None,
+    help="Format of the files (default: from extension and content).",
+)
+@click.option("--time-limit", type=float, default=0.0, help="Seconds per solve (0: the server's default).")
+@click.option("--workers", type=int, default=0, help="CP-SAT threads per solve (0: the server's default).")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--solver", "solver_name", type=click.Choice(["cpsat", "dispatch"]), default="cpsat", show_default=True
+)
+@click.option(
+    "--request-id", default="", help="Idempotency key (with several files, FILE's stem is appended)."
+)
+@click.option("--wait", is_flag=True, help="Follow the jobs until they end, showing progress.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --wait: write <name>.schedule.csv and <name>.result.json here.",
+)
+@_client_options
+def submit_command(
+    files: tuple[Path, ...],
+    file_format: str | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    solver_name: str,
+    request_id: str,
+    wait: bool,
+    out: Path | None,
+    server: str,
+    token: str,
+    ca_file: Path | None,
+    cert_file: Path | None,
+    key_file: Path | None,
+) -> None:
+    """Submit each FILE as a job; print each job id on a line of its own (and nothing else on stdout).
+
+    With --wait, follow the jobs (progress on stderr) and, with --out, write the same files as
+    `planner solve --out`. Exit code 0 when every job succeeded with a schedule, 1 otherwise.
+    """
+    from planner.formats import read_instance
+
+    if out is not None and not wait:
+        fail("--out needs --wait")
+    datas = [read_instance(path, format=file_format) for path in files]  # bad files fail before submitting
+    jobs = []
+    with _client(server, token, ca_file, cert_file, key_file) as client:
+        for path in files:
+            key = f"{request_id}-{path.stem}" if request_id and len(files) > 1 else request_id
+            job = client.start_solve(
+                path,
+                format=file_format or "",
+                time_limit=time_limit,
+                num_workers=workers,
+                seed=seed,
+                solver=solver_name,
+                request_id=key,
+            )
+            click.echo(job.job_id)
+            jobs.append(job)
+        if not wait:
+            return
+        settings = {
+            "time_limit": time_limit,
+            "workers": workers,
+            "seed": seed,
+            "solver": solver_name,
+            "server": server,
+        }
+        failed = 0
+        for path, data, job in zip(files, datas, jobs, strict=True):
+            done = _follow(client, job.job_id, data.name or path.stem)
+            err_console.print(_job_line(done), highlight=False, soft_wrap=True)
+            if done.state != 3 or not done.schedule_result.schedule:  # JOB_STATE_SUCCEEDED
+                failed += 1
+            if out is not None:
+                _write_job_result(done, data.replace(name=data.name or path.stem), path, out, settings)
+    if failed:
+        raise click.exceptions.Exit(EXIT_NO_SOLUTION)
+
+
+@main.group("jobs", short_help="List, inspect, cancel and wait for jobs on a planner service.")
+def jobs_group() -> None:
+    """Jobs on a planner service."""
+
+
+@jobs_group.command("list")
+@click.option(
+    "--state", type=click.Choice(["queued", "running", "succeeded", "failed", "cancelled"]), default=None
+)
+@click.option(
+    "--limit", type=int, default=50, show_default=True, help="Show at most this many (newest first)."
+)
+@_client_options
+def jobs_list_command(
+    state: str | None,
+    limit: int,
+    server: str,
+    token: str,
+    ca_file: Path | None,
+    cert_file: Path | None,
+    key_file: Path | None,
+) -> None:
+    """List jobs, newest first: id, state, name and result or progress."""
+    from planner.api.v1 import planner_service_pb2 as pb
+
+    state_value = pb.JobState.Value(f"JOB_STATE_{state.upper()}") if state else 0
+    with _client(server, token, ca_file, cert_file, key_file) as client:
+        for job in client.list_jobs(state=state_value, limit=limit):
+            click.echo(_job_line(job))
+
+
+@jobs_group.command("get")
+@click.argument("job_id")
+@_client_options
+def jobs_get_command(
+    job_id: str, server: str, token: str, ca_file: Path | None, cert_file: Path | None, key_file: Path | None
+) -> None:
+    """Show a job as JSON (with its schedule when finished)."""
+    from google.protobuf import json_format
+
+    with _client(server, token, ca_file, cert_file, key_file) as client:
+        job = client.get_job(job_id)
+    click.echo(json_format.MessageToJson(job, indent=2))
+
+
+@jobs_group.command("cancel")
+@click.argument("job_id")
+@_client_options
+def jobs_cancel_command(
+    job_id: str, server: str, token: str, ca_file: Path | None, cert_file: Path | None, key_file: Path | None
+) -> None:
+    """Cancel a job; a running solve stops and keeps its best schedule."""
+    with _client(server, token, ca_file, cert_file, key_file) as client:
+        job = client.cancel_job(job_id)
+    click.echo(_job_line(job))
+
+
+@jobs_group.command("wait")
+@click.argument("job_id")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write <name>.schedule.csv and <name>.result.json here.",
+)
+@_client_options
+def jobs_wait_command(
+    job_id: str,
+    out: Path | None,
+    server: str,
+    token: str,
+    ca_file: Path | None,
+    cert_file: Path | None,
+    key_file: Path | None,
+) -> None:
+    """Wait for a job to end (reconnecting if the server restarts), showing progress on stderr."""
+    with _client(server, token, ca_file, cert_file, key_file) as client:
+        done = _follow(client, job_id, job_id[:8])
+        click.echo(_job_line(done))
+        if out is not None:
+            data = client.to_problem(client.get_job(job_id, include_instance=True).instance)
+            _write_job_result(done, data, None, out, {"server": server})
+    if done.state != 3 or not done.schedule_result.schedule:  # JOB_STATE_SUCCEEDED
+        raise click.exceptions.Exit(EXIT_NO_SOLUTION)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,1 @@
+"""Versioned wire API of the planner service (generated code only)."""

@@ -1,0 +1,218 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from . import scheduling_pb2 as _scheduling_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class JobKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    JOB_KIND_UNSPECIFIED: _ClassVar[JobKind]
+    JOB_KIND_SCHEDULE: _ClassVar[JobKind]
+
+class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    JOB_STATE_UNSPECIFIED: _ClassVar[JobState]
+    JOB_STATE_QUEUED: _ClassVar[JobState]
+    JOB_STATE_RUNNING: _ClassVar[JobState]
+    JOB_STATE_SUCCEEDED: _ClassVar[JobState]
+    JOB_STATE_FAILED: _ClassVar[JobState]
+    JOB_STATE_CANCELLED: _ClassVar[JobState]
+JOB_KIND_UNSPECIFIED: JobKind
+JOB_KIND_SCHEDULE: JobKind
+JOB_STATE_UNSPECIFIED: JobState
+JOB_STATE_QUEUED: JobState
+JOB_STATE_RUNNING: JobState
+JOB_STATE_SUCCEEDED: JobState
+JOB_STATE_FAILED: JobState
+JOB_STATE_CANCELLED: JobState
+
+class SolveScheduleRequest(_message.Message):
+    __slots__ = ("instance", "instance_file", "options")
+    INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_FILE_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    instance: _scheduling_pb2.ProblemInstance
+    instance_file: _scheduling_pb2.InstanceFile
+    options: _scheduling_pb2.SolveOptions
+    def __init__(self, instance: _Optional[_Union[_scheduling_pb2.ProblemInstance, _Mapping]] = ..., instance_file: _Optional[_Union[_scheduling_pb2.InstanceFile, _Mapping]] = ..., options: _Optional[_Union[_scheduling_pb2.SolveOptions, _Mapping]] = ...) -> None: ...
+
+class SolveScheduleResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _scheduling_pb2.SolveResult
+    def __init__(self, result: _Optional[_Union[_scheduling_pb2.SolveResult, _Mapping]] = ...) -> None: ...
+
+class ValidateInstanceRequest(_message.Message):
+    __slots__ = ("instance", "instance_file")
+    INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_FILE_FIELD_NUMBER: _ClassVar[int]
+    instance: _scheduling_pb2.ProblemInstance
+    instance_file: _scheduling_pb2.InstanceFile
+    def __init__(self, instance: _Optional[_Union[_scheduling_pb2.ProblemInstance, _Mapping]] = ..., instance_file: _Optional[_Union[_scheduling_pb2.InstanceFile, _Mapping]] = ...) -> None: ...
+
+class ValidateInstanceResponse(_message.Message):
+    __slots__ = ("valid", "violations", "summary")
+    VALID_FIELD_NUMBER: _ClassVar[int]
+    VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    valid: bool
+    violations: _containers.RepeatedCompositeFieldContainer[_scheduling_pb2.FieldViolation]
+    summary: _scheduling_pb2.InstanceSummary
+    def __init__(self, valid: _Optional[bool] = ..., violations: _Optional[_Iterable[_Union[_scheduling_pb2.FieldViolation, _Mapping]]] = ..., summary: _Optional[_Union[_scheduling_pb2.InstanceSummary, _Mapping]] = ...) -> None: ...
+
+class JobProgress(_message.Message):
+    __slots__ = ("objective", "bound", "gap", "runtime_seconds", "num_solutions")
+    OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    BOUND_FIELD_NUMBER: _ClassVar[int]
+    GAP_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    NUM_SOLUTIONS_FIELD_NUMBER: _ClassVar[int]
+    objective: float
+    bound: float
+    gap: float
+    runtime_seconds: float
+    num_solutions: int
+    def __init__(self, objective: _Optional[float] = ..., bound: _Optional[float] = ..., gap: _Optional[float] = ..., runtime_seconds: _Optional[float] = ..., num_solutions: _Optional[int] = ...) -> None: ...
+
+class JobInfo(_message.Message):
+    __slots__ = ("job_id", "kind", "state", "request_id", "name", "create_time", "start_time", "end_time", "progress", "error", "cancel_requested", "attempts", "schedule_result", "instance")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_REQUESTED_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULE_RESULT_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    kind: JobKind
+    state: JobState
+    request_id: str
+    name: str
+    create_time: _timestamp_pb2.Timestamp
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    progress: JobProgress
+    error: str
+    cancel_requested: bool
+    attempts: int
+    schedule_result: _scheduling_pb2.SolveResult
+    instance: _scheduling_pb2.ProblemInstance
+    def __init__(self, job_id: _Optional[str] = ..., kind: _Optional[_Union[JobKind, str]] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., error: _Optional[str] = ..., cancel_requested: _Optional[bool] = ..., attempts: _Optional[int] = ..., schedule_result: _Optional[_Union[_scheduling_pb2.SolveResult, _Mapping]] = ..., instance: _Optional[_Union[_scheduling_pb2.ProblemInstance, _Mapping]] = ...) -> None: ...
+
+class StartSolveRequest(_message.Message):
+    __slots__ = ("instance", "instance_file", "options", "request_id")
+    INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_FILE_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    instance: _scheduling_pb2.ProblemInstance
+    instance_file: _scheduling_pb2.InstanceFile
+    options: _scheduling_pb2.SolveOptions
+    request_id: str
+    def __init__(self, instance: _Optional[_Union[_scheduling_pb2.ProblemInstance, _Mapping]] = ..., instance_file: _Optional[_Union[_scheduling_pb2.InstanceFile, _Mapping]] = ..., options: _Optional[_Union[_scheduling_pb2.SolveOptions, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class StartSolveResponse(_message.Message):
+    __slots__ = ("job", "existing")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    EXISTING_FIELD_NUMBER: _ClassVar[int]
+    job: JobInfo
+    existing: bool
+    def __init__(self, job: _Optional[_Union[JobInfo, _Mapping]] = ..., existing: _Optional[bool] = ...) -> None: ...
+
+class GetJobRequest(_message.Message):
+    __slots__ = ("job_id", "include_instance")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    include_instance: bool
+    def __init__(self, job_id: _Optional[str] = ..., include_instance: _Optional[bool] = ...) -> None: ...
+
+class GetJobResponse(_message.Message):
+    __slots__ = ("job",)
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    job: JobInfo
+    def __init__(self, job: _Optional[_Union[JobInfo, _Mapping]] = ...) -> None: ...
+
+class ListJobsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "state", "kind")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    state: JobState
+    kind: JobKind
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., kind: _Optional[_Union[JobKind, str]] = ...) -> None: ...
+
+class ListJobsResponse(_message.Message):
+    __slots__ = ("jobs", "next_page_token")
+    JOBS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    jobs: _containers.RepeatedCompositeFieldContainer[JobInfo]
+    next_page_token: str
+    def __init__(self, jobs: _Optional[_Iterable[_Union[JobInfo, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CancelJobRequest(_message.Message):
+    __slots__ = ("job_id",)
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+
+class CancelJobResponse(_message.Message):
+    __slots__ = ("job",)
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    job: JobInfo
+    def __init__(self, job: _Optional[_Union[JobInfo, _Mapping]] = ...) -> None: ...
+
+class WatchJobRequest(_message.Message):
+    __slots__ = ("job_id", "after_sequence")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    after_sequence: int
+    def __init__(self, job_id: _Optional[str] = ..., after_sequence: _Optional[int] = ...) -> None: ...
+
+class JobStateChange(_message.Message):
+    __slots__ = ("state", "message")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    state: JobState
+    message: str
+    def __init__(self, state: _Optional[_Union[JobState, str]] = ..., message: _Optional[str] = ...) -> None: ...
+
+class Heartbeat(_message.Message):
+    __slots__ = ("state",)
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    state: JobState
+    def __init__(self, state: _Optional[_Union[JobState, str]] = ...) -> None: ...
+
+class WatchJobResponse(_message.Message):
+    __slots__ = ("sequence", "time", "state_change", "progress", "heartbeat", "job")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    STATE_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    time: _timestamp_pb2.Timestamp
+    state_change: JobStateChange
+    progress: JobProgress
+    heartbeat: Heartbeat
+    job: JobInfo
+    def __init__(self, sequence: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state_change: _Optional[_Union[JobStateChange, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., job: _Optional[_Union[JobInfo, _Mapping]] = ...) -> None: ...

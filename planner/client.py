@@ -1,0 +1,270 @@
+"""A Python client of the planner gRPC service, for ERP/MES integrators and the ``planner`` command.
+
+Example
+-------
+>>> from planner.client import PlannerClient
+>>> with PlannerClient("127.0.0.1:50051") as client:            # doctest: +SKIP
+...     job = client.start_solve("orders.json", time_limit=60, request_id="ERP-4711")
+...     done = client.wait(job.job_id, on_event=print)
+...     result = client.to_result(done.schedule_result)
+...     print(result.status, result.objective)
+
+Methods return the API's protobuf messages (:mod:`planner.api.v1`); :meth:`PlannerClient.to_result`
+turns a ``SolveResult`` into a :class:`planner.scheduling.Result`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from planner.api.v1 import planner_service_pb2 as pb
+from planner.api.v1 import planner_service_pb2_grpc as pb_grpc
+from planner.api.v1 import scheduling_pb2 as spb
+from planner.scheduling.problem_data import ProblemData
+from planner.scheduling.result import Result
+
+logger = logging.getLogger(__name__)
+
+_EXTENSIONS = {".fjs": "fjsp", ".json": "native"}
+_RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED)
+TERMINAL_STATES = (pb.JOB_STATE_SUCCEEDED, pb.JOB_STATE_FAILED, pb.JOB_STATE_CANCELLED)
+
+Instance = ProblemData | str | Path
+
+
+def state_name(state: int) -> str:
+    """``"running"`` for ``JOB_STATE_RUNNING`` and so on."""
+    return str(pb.JobState.Name(state)).removeprefix("JOB_STATE_").lower()
+
+
+def status_name(status: int) -> str:
+    """``"optimal"`` for ``SOLVE_STATUS_OPTIMAL`` and so on."""
+    return str(spb.SolveStatus.Name(status)).removeprefix("SOLVE_STATUS_").lower()
+
+
+class PlannerClient:
+    """Talks to a planner server.
+
+    Parameters
+    ----------
+    target
+        ``host:port`` of the server.
+    token
+        Bearer token, when the server requires one.
+    root_certificates
+        PEM of the CA that signed the server's certificate; set to use TLS.
+    private_key, certificate_chain
+        PEM of the client's key and certificate, for mutual TLS.
+    timeout
+        Default deadline in seconds of unary calls (not of ``SolveSchedule``, whose deadline follows its
+        time limit).
+    """
+
+    def __init__(
+        self,
+        target: str = "127.0.0.1:50051",
+        *,
+        token: str | None = None,
+        root_certificates: bytes | None = None,
+        private_key: bytes | None = None,
+        certificate_chain: bytes | None = None,
+        timeout: float = 30.0,
+    ):
+        self.target = target
+        self.timeout = timeout
+        options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+        if root_certificates is not None or certificate_chain is not None:
+            credentials = grpc.ssl_channel_credentials(root_certificates, private_key, certificate_chain)
+            self.channel = grpc.secure_channel(target, credentials, options=options)
+        else:
+            self.channel = grpc.insecure_channel(target, options=options)
+        self.stub = pb_grpc.PlannerServiceStub(self.channel)
+        self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
+
+    def close(self) -> None:
+        """Close the channel."""
+        self.channel.close()
+
+    def __enter__(self) -> PlannerClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- requests ----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def source(instance: Instance, format: str = "") -> dict[str, Any]:
+        """The ``source`` fields of a request: inline for problem data, the file's bytes for a path."""
+        if isinstance(instance, ProblemData):
+            from planner.service.convert import problem_to_proto
+
+            return {"instance": problem_to_proto(instance)}
+        path = Path(instance)
+        fmt = format or _EXTENSIONS.get(path.suffix.lower(), "")
+        return {"instance_file": spb.InstanceFile(format=fmt, content=path.read_bytes(), name=path.stem)}
+
+    @staticmethod
+    def options(
+        time_limit: float = 0.0, num_workers: int = 0, seed: int = 0, solver: str = ""
+    ) -> spb.SolveOptions:
+        """Solve options; zeros leave the server's defaults."""
+        kinds = {"": spb.SOLVER_UNSPECIFIED, "cpsat": spb.SOLVER_CPSAT, "dispatch": spb.SOLVER_DISPATCH}
+        return spb.SolveOptions(
+            time_limit_seconds=time_limit, num_workers=num_workers, seed=seed, solver=kinds[solver]
+        )
+
+    # -- calls -------------------------------------------------------------------------------------------
+
+    def solve(
+        self,
+        instance: Instance,
+        *,
+        time_limit: float = 10.0,
+        num_workers: int = 0,
+        seed: int = 0,
+        solver: str = "",
+        format: str = "",
+        timeout: float | None = None,
+    ) -> spb.SolveResult:
+        """Solve at once (``SolveSchedule``); the deadline defaults to the time limit plus 30 seconds."""
+        request = pb.SolveScheduleRequest(
+            **self.source(instance, format), options=self.options(time_limit, num_workers, seed, solver)
+        )
+        deadline = timeout if timeout is not None else time_limit + 30.0
+        response = self.stub.SolveSchedule(request, timeout=deadline, metadata=self._metadata)
+        return response.result
+
+    def validate(self, instance: Instance, *, format: str = "") -> pb.ValidateInstanceResponse:
+        """Check an instance (``ValidateInstance``)."""
+        request = pb.ValidateInstanceRequest(**self.source(instance, format))
+        return self.stub.ValidateInstance(request, timeout=self.timeout, metadata=self._metadata)
+
+    def start_solve(
+        self,
+        instance: Instance,
+        *,
+        time_limit: float = 0.0,
+        num_workers: int = 0,
+        seed: int = 0,
+        solver: str = "",
+        format: str = "",
+        request_id: str = "",
+    ) -> pb.JobInfo:
+        """Start a durable job (``StartSolve``); the same ``request_id`` never starts a second job."""
+        request = pb.StartSolveRequest(
+            **self.source(instance, format),
+            options=self.options(time_limit, num_workers, seed, solver),
+            request_id=request_id,
+        )
+        return self.stub.StartSolve(request, timeout=self.timeout, metadata=self._metadata).job
+
+    def get_job(self, job_id: str, *, include_instance: bool = False) -> pb.JobInfo:
+        """A job with its result when finished (``GetJob``), and its problem with ``include_instance``."""
+        request = pb.GetJobRequest(job_id=job_id, include_instance=include_instance)
+        return self.stub.GetJob(request, timeout=self.timeout, metadata=self._metadata).job
+
+    def list_jobs(
+        self, *, page_size: int = 100, state: int = 0, limit: int | None = None
+    ) -> Iterator[pb.JobInfo]:
+        """Every job, newest first, fetching page after page (``ListJobs``)."""
+        token = ""
+        count = 0
+        while True:
+            page = self.stub.ListJobs(
+                pb.ListJobsRequest(page_size=page_size, page_token=token, state=state),  # type: ignore[arg-type]
+                timeout=self.timeout,
+                metadata=self._metadata,
+            )
+            for job in page.jobs:
+                yield job
+                count += 1
+                if limit is not None and count >= limit:
+                    return
+            token = page.next_page_token
+            if not token:
+                return
+
+    def cancel_job(self, job_id: str) -> pb.JobInfo:
+        """Stop a job; a running solve keeps its best schedule (``CancelJob``)."""
+        return self.stub.CancelJob(
+            pb.CancelJobRequest(job_id=job_id), timeout=self.timeout, metadata=self._metadata
+        ).job
+
+    def watch_job(
+        self, job_id: str, after_sequence: int = 0, timeout: float | None = None
+    ) -> Iterator[pb.WatchJobResponse]:
+        """Stream a job's events (``WatchJob``) until it ends."""
+        return self.stub.WatchJob(  # type: ignore[no-any-return]
+            pb.WatchJobRequest(job_id=job_id, after_sequence=after_sequence),
+            timeout=timeout,
+            metadata=self._metadata,
+        )
+
+    def wait(
+        self,
+        job_id: str,
+        *,
+        on_event: Callable[[pb.WatchJobResponse], None] | None = None,
+        timeout: float | None = None,
+        retry_for: float = 120.0,
+    ) -> pb.JobInfo:
+        """Follow a job until it ends and return it with its result.
+
+        Reconnects (resuming after the last event seen) when the server restarts or the connection
+        drops, for up to ``retry_for`` seconds without contact.
+
+        Raises
+        ------
+        grpc.RpcError
+            For errors other than an unreachable server, or when it stays unreachable.
+        TimeoutError
+            When ``timeout`` seconds pass first.
+        """
+        after = 0
+        start = time.monotonic()
+        last_contact = time.monotonic()
+        delay = 0.2
+        while True:
+            remaining = None if timeout is None else timeout - (time.monotonic() - start)
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError(f"job {job_id} did not end within {timeout} s")
+            try:
+                for event in self.watch_job(job_id, after, timeout=remaining):
+                    last_contact = time.monotonic()
+                    delay = 0.2
+                    if event.sequence:
+                        after = event.sequence
+                    if on_event is not None:
+                        on_event(event)
+                    if event.HasField("job") and event.job.state in TERMINAL_STATES:
+                        return event.job
+            except grpc.RpcError as exc:
+                code = exc.code()  # type: ignore[attr-defined]
+                if code not in _RETRYABLE or time.monotonic() - last_contact > retry_for:
+                    if code == grpc.StatusCode.DEADLINE_EXCEEDED and timeout is not None:
+                        raise TimeoutError(f"job {job_id} did not end within {timeout} s") from exc
+                    raise
+                logger.info("lost the server (%s); reconnecting in %.1fs", code.name, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    @staticmethod
+    def to_problem(message: spb.ProblemInstance) -> ProblemData:
+        """The :class:`planner.scheduling.ProblemData` of an inline instance."""
+        from planner.service.convert import problem_from_proto
+
+        return problem_from_proto(message)
+
+    @staticmethod
+    def to_result(message: spb.SolveResult) -> Result:
+        """The :class:`planner.scheduling.Result` of an API result."""
+        from planner.service.convert import result_from_proto
+
+        return result_from_proto(message)

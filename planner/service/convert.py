@@ -1,0 +1,492 @@
+"""Conversions between protobuf messages and domain objects: the only module that sees both.
+
+Inline instances map field by field to :class:`~planner.scheduling.ProblemData`; every violation is
+reported with its path from the request (``instance.jobs[3].operations[1].modes[0].duration``). Instance
+files go through :func:`planner.formats.read_instance_text`. Times stay integers in the instance's unit;
+the instance's time origin travels as a ``google.protobuf.Timestamp``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from planner.api.v1 import planner_service_pb2 as pb
+from planner.api.v1 import scheduling_pb2 as spb
+from planner.exceptions import FieldViolation, FormatError, ValidationError
+from planner.scheduling.problem_data import Job, Machine, Mode, Objective, Operation, ProblemData, prefixed
+from planner.scheduling.result import KPIs, Result, SolveStatus
+from planner.scheduling.solution import Schedule, ScheduledOperation
+from planner.service.config import ServiceConfig
+from planner.service.runner import LimitExceeded, SolveParams, resolve_params, result_from_dict
+from planner.store import JobEvent, JobRecord, JobState
+
+_TERMS = {
+    spb.OBJECTIVE_TERM_MAKESPAN: "makespan",
+    spb.OBJECTIVE_TERM_TARDINESS: "tardiness",
+    spb.OBJECTIVE_TERM_SETUP: "setup",
+}
+_TERM_ENUMS = {name: value for value, name in _TERMS.items()}
+_SOLVERS = {spb.SOLVER_UNSPECIFIED: "cpsat", spb.SOLVER_CPSAT: "cpsat", spb.SOLVER_DISPATCH: "dispatch"}
+_STATUS = {
+    SolveStatus.OPTIMAL: spb.SOLVE_STATUS_OPTIMAL,
+    SolveStatus.FEASIBLE: spb.SOLVE_STATUS_FEASIBLE,
+    SolveStatus.INFEASIBLE: spb.SOLVE_STATUS_INFEASIBLE,
+    SolveStatus.UNKNOWN: spb.SOLVE_STATUS_UNKNOWN,
+}
+_STATUS_BACK = {value: key for key, value in _STATUS.items()}
+JOB_STATES = {
+    JobState.QUEUED: pb.JOB_STATE_QUEUED,
+    JobState.RUNNING: pb.JOB_STATE_RUNNING,
+    JobState.SUCCEEDED: pb.JOB_STATE_SUCCEEDED,
+    JobState.FAILED: pb.JOB_STATE_FAILED,
+    JobState.CANCELLED: pb.JOB_STATE_CANCELLED,
+}
+_JOB_STATES_BACK = {value: key for key, value in JOB_STATES.items()}
+JOB_KINDS = {"schedule": pb.JOB_KIND_SCHEDULE}
+_JOB_KINDS_BACK = {value: key for key, value in JOB_KINDS.items()}
+
+
+# -- time -------------------------------------------------------------------------------------------------
+
+
+def timestamp(value: datetime) -> Timestamp:
+    """A protobuf timestamp of an aware (or naive UTC) datetime."""
+    stamp = Timestamp()
+    stamp.FromDatetime(value if value.tzinfo else value.replace(tzinfo=UTC))
+    return stamp
+
+
+def _origin_to_proto(origin: str, target: Timestamp) -> None:
+    if not origin:
+        return
+    # The domain validates time_origin; an unparsable one simply does not travel.
+    with contextlib.suppress(ValueError):
+        target.CopyFrom(timestamp(datetime.fromisoformat(origin)))
+
+
+def _origin_from_proto(message: Any) -> str:
+    if not message.HasField("time_origin"):
+        return ""
+    return str(message.time_origin.ToDatetime(tzinfo=UTC).isoformat())
+
+
+# -- problem instances ------------------------------------------------------------------------------------
+
+
+def _build(errors: list[FieldViolation], path: str, factory: Any, **kwargs: Any) -> Any:
+    try:
+        return factory(**kwargs)
+    except ValidationError as exc:
+        errors.extend(prefixed(exc, path))
+        return None
+
+
+def problem_from_proto(message: spb.ProblemInstance, prefix: str = "instance") -> ProblemData:
+    """The problem data of an inline instance.
+
+    Raises
+    ------
+    ValidationError
+        With every violation found, each with its path below ``prefix``.
+    """
+    errors: list[FieldViolation] = []
+    # Parts that fail validation are replaced by stand-ins, so that the cross-reference checks of the
+    # whole problem still run; violations on the stand-ins themselves are dropped.
+    standins: list[str] = []
+    stand_in_op = Operation((Mode(0, 0),))
+    machines = []
+    for m_idx, m in enumerate(message.machines):
+        path = f"{prefix}.machines[{m_idx}]"
+        machine = _build(
+            errors,
+            path,
+            Machine,
+            name=m.name,
+            unavailable=tuple((w.start, w.end) for w in m.unavailable),
+            setup_times=tuple(tuple(row.times) for row in m.setup_times) if len(m.setup_times) else None,
+            initial_family=m.initial_family if m.HasField("initial_family") else None,
+        )
+        if machine is None:
+            standins.append(path)
+            machine = Machine(name=m.name)
+        machines.append(machine)
+    jobs = []
+    for j_idx, j in enumerate(message.jobs):
+        path = f"{prefix}.jobs[{j_idx}]"
+        operations = []
+        for o_idx, o in enumerate(j.operations):
+            o_path = f"{path}.operations[{o_idx}]"
+            modes = [
+                _build(
+                    errors,
+                    f"{o_path}.modes[{k}]",
+                    Mode,
+                    machine=md.machine,
+                    duration=md.duration,
+                    power=md.power,
+                )
+                for k, md in enumerate(o.modes)
+            ]
+            op = None
+            if all(mode is not None for mode in modes):
+                op = _build(
+                    errors,
+                    o_path,
+                    Operation,
+                    modes=tuple(modes),
+                    name=o.name,
+                    pinned_machine=o.pinned_machine if o.HasField("pinned_machine") else None,
+                    pinned_start=o.pinned_start if o.HasField("pinned_start") else None,
+                )
+            if op is None:
+                standins.append(o_path)
+                op = stand_in_op
+            operations.append(op)
+        fields = {
+            "name": j.name,
+            "release": j.release,
+            "due": j.due if j.HasField("due") else None,
+            "weight": j.weight if j.HasField("weight") else 1,
+            "family": j.family,
+        }
+        job = _build(errors, path, Job, operations=tuple(operations) or (stand_in_op,), **fields)
+        if job is None:
+            standins.append(path)
+            job = Job(tuple(operations) or (stand_in_op,), name=j.name)
+        jobs.append(job)
+    objective = Objective()
+    if message.HasField("objective"):
+        o = message.objective
+        lex = []
+        for idx, term in enumerate(o.lexicographic):
+            if term not in _TERMS:
+                errors.append(FieldViolation(f"{prefix}.objective.lexicographic[{idx}]", "must name a term"))
+            else:
+                lex.append(_TERMS[term])
+        objective = (
+            _build(
+                errors,
+                f"{prefix}.objective",
+                Objective,
+                makespan=o.makespan,
+                tardiness=o.tardiness,
+                setup=o.setup,
+                lexicographic=tuple(lex),
+            )
+            or Objective()
+        )
+    try:
+        data = ProblemData(
+            machines=tuple(machines),
+            jobs=tuple(jobs),
+            num_families=message.num_families or 1,
+            family_names=tuple(message.family_names),
+            objective=objective,
+            name=message.name,
+            time_unit=message.time_unit,
+            time_origin=_origin_from_proto(message),
+        )
+    except ValidationError as exc:
+        for violation in prefixed(exc, prefix):
+            if not any(violation.field.startswith(p + ".") or violation.field == p for p in standins):
+                errors.append(violation)
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def problem_to_proto(data: ProblemData) -> spb.ProblemInstance:
+    """The inline instance of a problem."""
+    message = spb.ProblemInstance(
+        name=data.name,
+        num_families=data.num_families,
+        family_names=list(data.family_names),
+        time_unit=data.time_unit,
+    )
+    _origin_to_proto(data.time_origin, message.time_origin)
+    for machine in data.machines:
+        m = message.machines.add(name=machine.name)
+        for start, end in machine.unavailable:
+            m.unavailable.add(start=start, end=end)
+        for row in machine.setup_times or ():
+            m.setup_times.add(times=list(row))
+        if machine.initial_family is not None:
+            m.initial_family = machine.initial_family
+    for job in data.jobs:
+        j = message.jobs.add(name=job.name, release=job.release, weight=job.weight, family=job.family)
+        if job.due is not None:
+            j.due = job.due
+        for op in job.operations:
+            o = j.operations.add(name=op.name)
+            for mode in op.modes:
+                o.modes.add(machine=mode.machine, duration=mode.duration, power=mode.power)
+            if op.pinned_machine is not None and op.pinned_start is not None:
+                o.pinned_machine = op.pinned_machine
+                o.pinned_start = op.pinned_start
+    obj = data.objective
+    message.objective.CopyFrom(
+        spb.Objective(
+            makespan=obj.makespan,
+            tardiness=obj.tardiness,
+            setup=obj.setup,
+            lexicographic=[_TERM_ENUMS[t] for t in obj.lexicographic],
+        )
+    )
+    return message
+
+
+def _count_operations(message: spb.ProblemInstance) -> int:
+    return sum(len(job.operations) for job in message.jobs)
+
+
+def problem_from_request(request: Any, config: ServiceConfig) -> ProblemData:
+    """The problem of a request with a ``source`` oneof (inline ``instance`` or ``instance_file``).
+
+    Raises
+    ------
+    ValidationError
+        For a missing source, an unknown format, a malformed file or invalid data (with field paths).
+    LimitExceeded
+        When the instance is bigger than the configured limits.
+    """
+    from planner.formats import FORMATS, read_instance_text
+
+    source = request.WhichOneof("source")
+    if source == "instance":
+        num_operations = _count_operations(request.instance)
+        if num_operations > config.limits.max_operations:
+            raise LimitExceeded("max_operations", config.limits.max_operations, num_operations, "operations")
+        return problem_from_proto(request.instance, "instance")
+    if source == "instance_file":
+        file = request.instance_file
+        fmt = file.format.strip().lower()
+        if fmt and fmt not in FORMATS:
+            raise ValidationError(
+                f"unknown format {file.format!r}; use one of {', '.join(FORMATS)}", "instance_file.format"
+            )
+        if not file.content:
+            raise ValidationError("the file is empty", "instance_file.content")
+        try:
+            return read_instance_text(bytes(file.content), fmt or None, file.name)
+        except FormatError as exc:
+            where = f"line {exc.line}: " if exc.line is not None else ""
+            raise ValidationError(f"{where}{exc.message}", "instance_file.content") from None
+        except ValidationError as exc:
+            raise ValidationError(prefixed(exc, "instance_file")) from None
+    raise ValidationError("give the problem as instance or as instance_file", "instance")
+
+
+def params_from_proto(options: spb.SolveOptions, config: ServiceConfig) -> SolveParams:
+    """Solve settings of a request, with the server's defaults and caps applied.
+
+    Raises
+    ------
+    ValidationError
+        For negative values or an unknown solver.
+    """
+    errors = []
+    if options.time_limit_seconds < 0 or not math.isfinite(options.time_limit_seconds):
+        errors.append(
+            FieldViolation("options.time_limit_seconds", f"must be >= 0, got {options.time_limit_seconds}")
+        )
+    if options.num_workers < 0:
+        errors.append(FieldViolation("options.num_workers", f"must be >= 0, got {options.num_workers}"))
+    if options.solver not in _SOLVERS:
+        errors.append(FieldViolation("options.solver", f"unknown solver {options.solver}"))
+    if errors:
+        raise ValidationError(errors)
+    return resolve_params(
+        config,
+        time_limit=options.time_limit_seconds,
+        num_workers=options.num_workers,
+        seed=options.seed,
+        solver=_SOLVERS[options.solver],
+    )
+
+
+def params_to_proto(
+    time_limit: float = 0.0, num_workers: int = 0, seed: int = 0, solver: str = ""
+) -> spb.SolveOptions:
+    """Solve options for a request (zeros leave the server's defaults)."""
+    kinds = {"cpsat": spb.SOLVER_CPSAT, "dispatch": spb.SOLVER_DISPATCH, "": spb.SOLVER_UNSPECIFIED}
+    if solver not in kinds:
+        raise ValidationError(f"unknown solver {solver!r}; use cpsat or dispatch", "solver")
+    return spb.SolveOptions(
+        time_limit_seconds=time_limit, num_workers=num_workers, seed=seed, solver=kinds[solver]
+    )
+
+
+def summary_to_proto(data: ProblemData) -> spb.InstanceSummary:
+    """Sizes of a valid instance."""
+    return spb.InstanceSummary(
+        name=data.name,
+        num_jobs=data.num_jobs,
+        num_machines=data.num_machines,
+        num_operations=data.num_operations,
+        horizon=data.horizon(),
+    )
+
+
+def violations_to_proto(violations: list[FieldViolation]) -> list[spb.FieldViolation]:
+    """Field violations as API messages."""
+    return [spb.FieldViolation(field=v.field, description=v.description) for v in violations]
+
+
+# -- results ----------------------------------------------------------------------------------------------
+
+
+def result_to_proto(
+    result: Result, *, name: str = "", time_unit: str = "", time_origin: str = "", with_schedule: bool = True
+) -> spb.SolveResult:
+    """A solve result as the API sends it."""
+    message = spb.SolveResult(
+        status=_STATUS[result.status],
+        bound=result.lower_bound,
+        runtime_seconds=result.runtime,
+        solver=result.solver,
+        num_solutions=result.num_solutions,
+        instance_name=name,
+        time_unit=time_unit,
+    )
+    if result.objective is not None:
+        message.objective = result.objective
+        message.gap = result.gap
+    if result.kpis is not None:
+        k = result.kpis
+        message.kpis.CopyFrom(
+            spb.Kpis(
+                makespan=k.makespan,
+                total_tardiness=k.total_tardiness,
+                total_weighted_tardiness=k.total_weighted_tardiness,
+                max_tardiness=k.max_tardiness,
+                num_late_jobs=k.num_late_jobs,
+                total_setup_time=k.total_setup_time,
+                utilisation=list(k.utilisation),
+            )
+        )
+    if with_schedule and result.schedule is not None:
+        message.schedule.extend(
+            spb.ScheduledOperation(
+                job=op.job, operation=op.operation, machine=op.machine, start=op.start, end=op.end
+            )
+            for op in result.schedule
+        )
+    _origin_to_proto(time_origin, message.time_origin)
+    return message
+
+
+def result_of_data(result: Result, data: ProblemData) -> spb.SolveResult:
+    """A solve result of ``data``, with its name, time unit and time origin."""
+    return result_to_proto(result, name=data.name, time_unit=data.time_unit, time_origin=data.time_origin)
+
+
+def result_from_proto(message: spb.SolveResult) -> Result:
+    """The domain result of an API result (for clients)."""
+    kpis = None
+    if message.HasField("kpis"):
+        k = message.kpis
+        kpis = KPIs(
+            makespan=k.makespan,
+            total_tardiness=k.total_tardiness,
+            total_weighted_tardiness=k.total_weighted_tardiness,
+            max_tardiness=k.max_tardiness,
+            num_late_jobs=k.num_late_jobs,
+            total_setup_time=k.total_setup_time,
+            utilisation=tuple(k.utilisation),
+        )
+    schedule = None
+    if len(message.schedule) or message.HasField("objective"):
+        schedule = Schedule(
+            ScheduledOperation(op.job, op.operation, op.machine, op.start, op.end) for op in message.schedule
+        )
+    return Result(
+        status=_STATUS_BACK.get(message.status, SolveStatus.UNKNOWN),
+        objective=message.objective if message.HasField("objective") else None,
+        lower_bound=message.bound,
+        runtime=message.runtime_seconds,
+        schedule=schedule,
+        kpis=kpis,
+        solver=message.solver,
+        num_solutions=message.num_solutions,
+    )
+
+
+# -- jobs -------------------------------------------------------------------------------------------------
+
+
+def progress_to_proto(progress: dict[str, Any]) -> pb.JobProgress:
+    """The stored progress of a job as the API sends it."""
+    return pb.JobProgress(
+        objective=progress.get("objective") or 0.0,
+        bound=progress.get("bound") or 0.0,
+        gap=progress.get("gap") or 0.0,
+        runtime_seconds=progress.get("runtime") or 0.0,
+        num_solutions=progress.get("num_solutions") or 0,
+    )
+
+
+def job_to_proto(job: JobRecord, *, with_schedule: bool = True) -> pb.JobInfo:
+    """A stored job as the API sends it."""
+    message = pb.JobInfo(
+        job_id=job.id,
+        kind=JOB_KINDS.get(job.kind, pb.JOB_KIND_UNSPECIFIED),
+        state=JOB_STATES[job.state],
+        request_id=job.request_id or "",
+        name=job.name,
+        error=job.error,
+        cancel_requested=job.cancel_requested,
+        attempts=job.attempts,
+    )
+    message.create_time.CopyFrom(timestamp(job.created_at))
+    if job.started_at is not None:
+        message.start_time.CopyFrom(timestamp(job.started_at))
+    if job.finished_at is not None:
+        message.end_time.CopyFrom(timestamp(job.finished_at))
+    if job.progress:
+        message.progress.CopyFrom(progress_to_proto(job.progress))
+    if job.result and job.state.terminal and job.kind == "schedule":
+        instance = job.result.get("instance", {})
+        message.schedule_result.CopyFrom(
+            result_to_proto(
+                result_from_dict(job.result),
+                name=instance.get("name", job.name),
+                time_unit=instance.get("time_unit", ""),
+                time_origin=instance.get("time_origin", ""),
+                with_schedule=with_schedule,
+            )
+        )
+    return message
+
+
+def job_state_from_proto(state: int) -> JobState | None:
+    """The store's state of an API state (None for unspecified)."""
+    return _JOB_STATES_BACK.get(state)  # type: ignore[call-overload]
+
+
+def job_kind_from_proto(kind: int) -> str | None:
+    """The store's kind of an API kind (None for unspecified)."""
+    return _JOB_KINDS_BACK.get(kind)  # type: ignore[call-overload]
+
+
+def event_to_proto(event: JobEvent) -> pb.WatchJobResponse:
+    """A stored job event as a ``WatchJob`` message."""
+    message = pb.WatchJobResponse(sequence=event.seq)
+    message.time.CopyFrom(timestamp(event.created_at))
+    if event.type == "progress" and event.progress is not None:
+        message.progress.CopyFrom(progress_to_proto(event.progress))
+    else:
+        state = JOB_STATES[event.state] if event.state else pb.JOB_STATE_UNSPECIFIED
+        message.state_change.CopyFrom(pb.JobStateChange(state=state, message=event.message))
+    return message
+
+
+def heartbeat_to_proto(state: JobState) -> pb.WatchJobResponse:
+    """A heartbeat on a ``WatchJob`` stream."""
+    message = pb.WatchJobResponse(sequence=0, heartbeat=pb.Heartbeat(state=JOB_STATES[state]))
+    message.time.CopyFrom(timestamp(datetime.now(UTC)))
+    return message

@@ -358,7 +358,8 @@ class JobRunner:
             item.solver.stop()
         deadline = time.monotonic() + timeout
         for item in running:
-            if item.thread is not None:
+            # A job taken a moment ago may not have started its thread yet: nothing to wait for then.
+            if item.thread is not None and item.thread.is_alive():
                 item.thread.join(max(0.0, deadline - time.monotonic()))
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))

@@ -135,13 +135,11 @@ def test_two_servers_share_twenty_jobs_exactly_once(processes: list) -> None:
         events = store.events(job_id)
         assert sum(e.state == JobState.SUCCEEDED for e in events) == 1
         claims = [e.message for e in events if e.state == JobState.RUNNING]
-        # Exactly one claim, or two when A died while running it and B took it over (or, on a starved
-        # machine, when a server renewed its own lease late: the same solve went on, nothing ran twice).
+        # Exactly one claim, or a second one only by taking over an expired lease: when A died while running
+        # it, or, on a starved machine, when a live server renewed its lease too late (it then stops its solve
+        # and cannot store a result). Either way exactly one result is stored (the SUCCEEDED count above).
         assert len(claims) == job.attempts
-        assert len(claims) == 1 or (
-            len(claims) == 2
-            and ("taken over from A" in claims[1] or claims[1].split()[2].rstrip(",") == claims[0].split()[2])
-        )
+        assert len(claims) == 1 or (len(claims) == 2 and "whose lease expired" in claims[1]), claims
         finished_by[claims[-1].split()[2].rstrip(",")].append(job_id)
     store.close()
     assert finished_by["A"] and finished_by["B"], dict(finished_by)  # both servers ran jobs

@@ -962,5 +962,132 @@ def jobs_wait_command(
         raise click.exceptions.Exit(EXIT_NO_SOLUTION)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# planner lotsize
+# ---------------------------------------------------------------------------------------------------------
+
+
+@main.command("lotsize", short_help="Plan production lot sizes (Trigeiro .DAT or native JSON).")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
+)
+@click.option(
+    "-t",
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Wall-clock limit per file, in seconds.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Solver threads (CBC uses them; SCIP is single-threaded).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["ortools", "pulp"]),
+    default="ortools",
+    show_default=True,
+    help="ortools: SCIP through OR-Tools; pulp: CBC through PuLP.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed of the solver.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for <name>.plan.csv (item,period,produce,setup,inventory,backlog,safety_stock; 0-based), "
+    "<name>.result.json (status, objective, bound, gap, cost breakdown) and <name>.plan.png.",
+)
+def lotsize_command(
+    files: tuple[Path, ...], time_limit: float, threads: int, backend: str, seed: int, out: Path | None
+) -> None:
+    """Plan how much of each item to make in each period, for the lot-sizing problem in each FILE.
+
+    FILE is a Trigeiro .DAT file or a native JSON instance (.json). Minimises setup + holding + backlog
+    (+ overtime) cost. Ctrl-C stops the current solve and keeps its best plan. Exit code 0 when every file
+    got a plan, 1 when some did not, 2 on bad input.
+    """
+    from rich import box
+    from rich.table import Table
+
+    from planner.formats.lotsizing_native import read_lotsizing
+    from planner.formats.trigeiro import trigeiro_best_known
+    from planner.inventory import Solver as LotSizingSolver
+    from planner.inventory.output import plot_plan, write_plan_csv, write_result_json
+
+    datas = [read_lotsizing(path) for path in files]  # a bad file fails before any solving
+    if out is not None:
+        _write("folder", out, _make_folder, out)
+    # Short headers so that the table fits 80 columns; "to best" is the gap to the best-known value.
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for header in ("instance", "status", "objective", "bound", "gap", "best known", "to best", "seconds"):
+        table.add_column(
+            header, justify="left" if header in ("instance", "status") else "right", no_wrap=True
+        )
+    notes: list[str] = []
+    missing = 0
+    for path, data in zip(files, datas, strict=True):
+        name = data.name or path.stem
+        solver = LotSizingSolver(backend)
+        with _stop_on_interrupt(solver), console.status(f"solving {name} ({backend}, {time_limit:g} s)"):  # type: ignore[arg-type]
+            result = solver.solve(data, time_limit=time_limit, num_threads=threads, seed=seed)
+        best = None if path.suffix.lower() == ".json" else trigeiro_best_known(path, data)
+        gap_best = result.objective / best - 1.0 if result.objective is not None and best else None
+        table.add_row(
+            name,
+            result.status.value,
+            fmt_number(result.objective),
+            fmt_number(result.bound),
+            fmt_percent(result.gap),
+            fmt_number(best),
+            fmt_percent(gap_best),
+            f"{result.runtime:.1f}",
+        )
+        notes.extend(f"{name}: {line}" for line in result.explanation)
+        if result.plan is None:
+            missing += 1
+        if out is not None:
+            file_name = "".join(c if c.isalnum() or c in "-_.+" else "_" for c in name)
+            extra = {"file": str(path), "time_limit": time_limit, "threads": threads, "best_known": best}
+            _write(
+                "result",
+                out / f"{file_name}.result.json",
+                write_result_json,
+                data,
+                result,
+                out / f"{file_name}.result.json",
+                extra,
+            )
+            if result.plan is not None:
+                _write(
+                    "plan",
+                    out / f"{file_name}.plan.csv",
+                    write_plan_csv,
+                    data,
+                    result.plan,
+                    out / f"{file_name}.plan.csv",
+                )
+                _write(
+                    "plot",
+                    out / f"{file_name}.plan.png",
+                    plot_plan,
+                    data,
+                    result,
+                    out / f"{file_name}.plan.png",
+                )
+    console.print(table)
+    for note in notes:
+        console.print(Text(note, style="yellow"), soft_wrap=True)
+    if missing:
+        raise click.exceptions.Exit(EXIT_NO_SOLUTION)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1089,5 +1089,232 @@ def lotsize_command(
         raise click.exceptions.Exit(EXIT_NO_SOLUTION)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# planner forecast
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _parse_quantiles(text: str) -> tuple[float, ...]:
+    """``"0.1,0.5,0.9"`` -> ``(0.1, 0.5, 0.9)``; a bad list is a user error naming the option."""
+    try:
+        values = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise PlannerError(f"--quantiles must be numbers separated by commas, got {text!r}") from None
+    if not values or any(not 0.0 < q < 1.0 for q in values):
+        raise PlannerError(f"--quantiles must be numbers strictly between 0 and 1, got {text!r}")
+    return values
+
+
+def _write_forecast_csv(frame: Any, path: Path | None) -> None:
+    out = frame.copy()
+    out["ds"] = out["ds"].dt.strftime("%Y-%m-%d")
+    if path is None:
+        console.file.write(out.to_csv(index=False, float_format="%.6g"))
+    else:
+        _write("forecast", path, lambda p: out.to_csv(p, index=False, float_format="%.6g"), path)
+
+
+@main.command("forecast", short_help="Forecast demand per series with calibrated quantiles.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--horizon",
+    "horizon",
+    type=int,
+    default=None,
+    help="Periods to forecast (required unless --evaluate, where the test length is used).",
+)
+@click.option(
+    "--freq",
+    type=click.Choice(["D", "W", "M", "Q"], case_sensitive=False),
+    default=None,
+    help="Daily, weekly, monthly or quarterly; detected from the dates when omitted.",
+)
+@click.option(
+    "--quantiles",
+    default="0.1,0.5,0.9",
+    show_default=True,
+    help="Quantile levels (q10, q50 and q90 are always written).",
+)
+@click.option("--workers", type=int, default=None, help="Local worker processes (default: every CPU).")
+@click.option(
+    "--dask-address",
+    envvar="PLANNER_DASK_ADDRESS",
+    default=None,
+    help="Run on a Dask cluster (scheduler address; env PLANNER_DASK_ADDRESS).",
+)
+@click.option(
+    "--country", default=None, help="Country code for holidays in Prophet (daily/weekly data), e.g. DE."
+)
+@click.option(
+    "--future",
+    "future_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="CSV/Parquet with future regressor values (unique_id, ds, regressors) for the horizon.",
+)
+@click.option("--windows", type=int, default=2, show_default=True, help="Rolling-origin backtest windows.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Forecast CSV (unique_id,ds,yhat,q10,q50,q90,model); stdout when omitted.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Per-series report CSV: chosen model, backtest sMAPE, reason, errors.",
+)
+@click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for one PNG per series (history, forecast, q10-q90 band).",
+)
+@click.option(
+    "--evaluate", is_flag=True, help="FILES are TRAIN.csv TEST.csv: forecast TRAIN and score it against TEST."
+)
+def forecast_command(
+    files: tuple[Path, ...],
+    horizon: int | None,
+    freq: str | None,
+    quantiles: str,
+    workers: int | None,
+    dask_address: str | None,
+    country: str | None,
+    future_path: Path | None,
+    windows: int,
+    out: Path | None,
+    report_path: Path | None,
+    plot_dir: Path | None,
+    evaluate: bool,
+) -> None:
+    """Forecast every series of HISTORY (CSV or Parquet: unique_id,ds,y[,regressors...]).
+
+    Each series gets Prophet, ETS, Theta, CES, seasonal naive (Croston/SBA and TSB for intermittent
+    demand) and their combinations compared in a rolling-origin backtest; the chosen model and the
+    reason are reported. Quantiles are calibrated on the backtest residuals. Series with bad data are
+    reported and skipped. With --evaluate, `planner forecast --evaluate TRAIN.csv TEST.csv` scores the
+    forecast against held-out actuals (sMAPE, MASE, bias, coverage, pinball). Exit code 0 when every
+    series got a forecast, 1 when some did not, 2 on bad input.
+    """
+    import pandas as pd
+    from rich import box
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from planner.compute import get_executor
+    from planner.forecasting import SEASON_LENGTH, forecast, read_history
+    from planner.forecasting import evaluate as evaluate_forecast
+    from planner.forecasting.plots import plot_forecasts
+
+    if evaluate and len(files) != 2:
+        raise PlannerError("--evaluate needs two files: TRAIN.csv TEST.csv")
+    if not evaluate and len(files) != 1:
+        raise PlannerError("give one HISTORY file (or --evaluate TRAIN.csv TEST.csv)")
+    levels = _parse_quantiles(quantiles)
+    history = read_history(files[0])
+    test = read_history(files[1]) if evaluate else None
+    if horizon is None:
+        if test is None:
+            raise PlannerError("--horizon is required")
+        horizon = int(test.groupby("unique_id").size().max())
+    if horizon < 1:
+        raise PlannerError(f"--horizon must be >= 1, got {horizon}")
+    if windows < 0:
+        raise PlannerError(f"--windows must be >= 0, got {windows}")
+    future = read_history(future_path, required=("unique_id", "ds")) if future_path is not None else None
+
+    executor = get_executor(num_workers=workers, dask_address=dask_address)
+    columns = (
+        TextColumn("[bold]forecasting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("series"),
+        TimeElapsedColumn(),
+    )
+    started = time.monotonic()
+    try:
+        with Progress(*columns, console=err_console, transient=True) as bar:
+            task = bar.add_task("forecast", total=None)
+
+            def on_progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = forecast(
+                history,
+                horizon,
+                freq=freq.upper() if freq else None,
+                quantiles=levels,
+                future=future,
+                country=country,
+                num_windows=windows,
+                executor=executor,
+                progress=on_progress,
+            )
+    finally:
+        executor.close()
+    seconds = time.monotonic() - started
+    num_ok = len(result.reports) - len(result.failed)
+    err_console.print(
+        f"{num_ok} of {len(result.reports)} series forecast ({result.freq}, horizon {horizon}) in {seconds:.1f} s "
+        f"on {executor.description}",
+        highlight=False,
+    )
+    if out is not None or not evaluate:
+        _write_forecast_csv(result.forecast, out)
+    if report_path is not None:
+        _write("report", report_path, lambda p: result.report_frame().to_csv(p, index=False), report_path)
+    if plot_dir is not None:
+        _write("plots", plot_dir, lambda p: plot_forecasts(history, result.forecast, p), plot_dir)
+    for rep in result.failed[:20]:
+        err_console.print(Text(f"{rep.unique_id}: {'; '.join(rep.errors)}", style="yellow"), soft_wrap=True)
+    if len(result.failed) > 20:
+        err_console.print(Text(f"... and {len(result.failed) - 20} more failed series", style="yellow"))
+
+    if test is not None:
+        test_df = test.assign(y=pd.to_numeric(test["y"], errors="coerce"))
+        train_df = history.assign(y=pd.to_numeric(history["y"], errors="coerce"))
+        scores = evaluate_forecast(result.forecast, test_df, train_df, SEASON_LENGTH[result.freq])
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="forecast accuracy on the held-out data")
+        cover = [c for c in scores.overall if c.startswith("coverage_")]
+        for header in ("model", "series", "sMAPE", "MASE", "bias %", *cover, "pinball"):
+            table.add_column(header, justify="left" if header == "model" else "right", no_wrap=True)
+
+        def _row(name: str, frame: Any, overall: dict[str, float] | None = None) -> None:
+            agg = overall or {
+                "num_series": float(len(frame)),
+                "smape": frame["smape"].mean(),
+                "mase": frame["mase"].mean(),
+                "bias": frame["bias"].mean(),
+                **{c: frame[c].mean() for c in cover},
+                "pinball": frame["pinball"].mean() if "pinball" in frame else float("nan"),
+            }
+            table.add_row(
+                name,
+                fmt_number(agg["num_series"]),
+                f"{agg['smape']:.2f}",
+                f"{agg['mase']:.3f}",
+                f"{agg['bias']:.2f}",
+                *[fmt_percent(agg.get(c)) for c in cover],
+                f"{agg.get('pinball', float('nan')):.3f}",
+            )
+
+        _row("all (selected)", scores.per_series, scores.overall)
+        if "model" in scores.per_series:
+            for name, group in sorted(scores.per_series.groupby("model"), key=lambda kv: -len(kv[1])):
+                _row(f"  {name}", group)
+        wide = console if console.is_terminal else Console(file=console.file, width=160, highlight=False)
+        wide.print(table)
+        console.print(
+            f"{num_ok / max(seconds, 1e-9):.2f} series/s, {seconds / max(num_ok, 1):.3f} s per series",
+            highlight=False,
+        )
+    if result.failed:
+        raise click.exceptions.Exit(EXIT_NO_SOLUTION)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -16,9 +16,33 @@ from planner.scheduling.result import Result, SolveStatus
 from planner.scheduling.solution import Schedule
 from planner.scheduling.solvers.base import Progress, ProgressCallback
 from planner.scheduling.solvers.cpsat.model import CpSatModel
+from planner.scheduling.solvers.cpsat.shop import is_plain_shop
 from planner.scheduling.solvers.dispatch import dispatch
 
 logger = logging.getLogger(__name__)
+
+PRESETS_FILE = "presets.toml"
+
+
+def load_preset(name: str) -> dict[str, Any]:
+    """The preset ``name`` of ``presets.toml`` next to this module.
+
+    Raises
+    ------
+    ValidationError
+        If there is no such preset.
+    """
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("planner.scheduling.solvers.cpsat").joinpath(PRESETS_FILE).read_text()
+    presets = tomllib.loads(text)
+    if name not in presets:
+        from planner.exceptions import ValidationError
+
+        raise ValidationError(f"unknown preset {name!r}; choose one of {sorted(presets)}", "preset")
+    return dict(presets[name])
+
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -63,10 +87,12 @@ class CpSatBackend:
 
     name = "cpsat"
 
-    def __init__(self, parameters: Mapping[str, Any] | None = None):
-        self.parameters = dict(parameters or {})
+    def __init__(self, parameters: Mapping[str, Any] | None = None, preset: str = "default"):
+        self.preset = load_preset(preset)
+        self.parameters = {**self.preset.get("parameters", {}), **dict(parameters or {})}
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
+        self._hybrid: Any = None
         self._stopped = False
 
     def stop(self) -> None:
@@ -75,6 +101,65 @@ class CpSatBackend:
             self._stopped = True
             if self._solver is not None:
                 self._solver.stop_search()
+            if self._hybrid is not None:
+                self._hybrid.stop()
+
+    def _solve_shop(
+        self,
+        data: ProblemData,
+        initial: Schedule,
+        *,
+        time_limit: float,
+        num_workers: int,
+        seed: int,
+        on_progress: ProgressCallback | None,
+        started: float,
+    ) -> Result:
+        """The plain (flexible) job-shop path: tabu search and CP-SAT on the lean model."""
+        from planner.scheduling.solvers.cpsat.hybrid import HybridShopSolver
+
+        shop = self.preset.get("shop", {})
+        hybrid = HybridShopSolver(
+            parameters=shop.get("parameters", {}),
+            model_options=shop.get("model", {}),
+            first_segment=float(shop.get("first_segment", 1.0)),
+            growth=float(shop.get("growth", 2.0)),
+            use_tabu=bool(shop.get("use_tabu", True)),
+            tabu_flexible=bool(shop.get("tabu_flexible", False)),
+            interleave_single_worker=bool(shop.get("interleave_single_worker", True)),
+        )
+        with self._lock:
+            if self._stopped:
+                hybrid.stop()
+            self._hybrid = hybrid
+        try:
+            outcome = hybrid.solve(
+                data,
+                initial,
+                time_limit=time_limit,
+                num_workers=num_workers,
+                seed=seed,
+                on_progress=on_progress,
+                started=started,
+            )
+        finally:
+            with self._lock:
+                self._hybrid = None
+        runtime = time.perf_counter() - started
+        stats = {"path": "shop", **outcome.stats}
+        schedule = outcome.schedule if outcome.schedule is not None else initial
+        report = check_solution(data, schedule)
+        if not report.ok:
+            raise RuntimeError(
+                f"the shop solver returned a schedule the checker rejects: {report.violations[:3]}"
+            )
+        assert report.objective is not None
+        objective = float(report.objective)
+        status = SolveStatus.OPTIMAL if outcome.proven else SolveStatus.FEASIBLE
+        bound = objective if outcome.proven else min(float(outcome.lower_bound), objective)
+        return Result(
+            status, objective, bound, runtime, schedule, report.kpis, self.name, outcome.num_solutions, stats
+        )
 
     def _new_solver(self, time_limit: float, num_workers: int, seed: int) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
@@ -99,12 +184,28 @@ class CpSatBackend:
     ) -> Result:
         """Solve ``data`` within ``time_limit`` seconds on ``num_workers`` threads."""
         started = time.perf_counter()
-        built = CpSatModel(data)
         hint = initial_solution
+        hint_ok = False
         if hint is None:
             hint = dispatch(data)
-        elif not check_solution(data, hint).ok:
-            logger.warning("the initial solution is not feasible; it is used as a hint only")
+            hint_ok = hint is not None
+        else:
+            hint_ok = check_solution(data, hint).ok
+            if not hint_ok:
+                logger.warning("the initial solution is not feasible; it is used as a hint only")
+        if self.preset.get("shop", {}).get("enabled", False) and is_plain_shop(data):
+            start = hint if hint_ok and hint is not None else dispatch(data)
+            if start is not None and check_solution(data, start).ok:
+                return self._solve_shop(
+                    data,
+                    start,
+                    time_limit=time_limit,
+                    num_workers=num_workers,
+                    seed=seed,
+                    on_progress=on_progress,
+                    started=started,
+                )
+        built = CpSatModel(data)
         if hint is not None:
             built.add_hint(hint)
         build_time = time.perf_counter() - started

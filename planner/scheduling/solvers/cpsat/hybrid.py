@@ -1,0 +1,369 @@
+"""Tabu search and CP-SAT working together on plain (flexible) job shops with a makespan objective.
+
+One thread runs the compiled tabu search of :mod:`planner.scheduling.solvers.tabu` (it releases the GIL);
+the other runs CP-SAT on the lean :class:`~planner.scheduling.solvers.cpsat.shop.ShopModel` in segments of
+growing length. Each segment searches only makespans below the best schedule known (from either side) and
+above the best bound, hinted with that schedule, so that
+
+- a segment that finds nothing proves the incumbent optimal (the bound meets it);
+- a schedule CP-SAT finds (for flexible shops: with other machine choices) restarts the tabu search from it;
+- the tabu search's incumbents give CP-SAT a tight upper bound for its proof.
+
+With one worker the two run one after the other (tabu first); with more, CP-SAT gets ``num_workers - 1``.
+Without numba CP-SAT gets every worker and the segments simply restart it with the incumbent as hint.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from planner.scheduling.problem_data import ProblemData
+from planner.scheduling.solution import Schedule
+from planner.scheduling.solvers.base import Progress, ProgressCallback
+from planner.scheduling.solvers.cpsat.shop import ShopModel, is_job_shop, simple_lower_bound
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class HybridOutcome:
+    """What the hybrid search ended with."""
+
+    schedule: Schedule | None
+    makespan: int | None
+    lower_bound: int
+    proven: bool
+    num_solutions: int
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class _Incumbent:
+    """The best schedule known, shared by the two threads."""
+
+    def __init__(self, on_progress: ProgressCallback | None, started: float):
+        self.lock = threading.Lock()
+        self.schedule: Schedule | None = None
+        self.makespan: int | None = None
+        self.lower_bound = 0
+        self.count = 0
+        self.source = ""
+        self.version = 0
+        self.on_progress = on_progress
+        self.started = started
+
+    def offer(self, schedule: Schedule, source: str) -> bool:
+        makespan = schedule.makespan
+        with self.lock:
+            if self.makespan is not None and makespan >= self.makespan:
+                return False
+            self.schedule = schedule
+            self.makespan = makespan
+            self.count += 1
+            self.source = source
+            self.version += 1
+            bound = self.lower_bound
+            count = self.count
+        if self.on_progress is not None:
+            try:
+                self.on_progress(
+                    Progress(float(makespan), float(bound), time.perf_counter() - self.started, count)
+                )
+            except Exception:  # a broken callback must not kill the solve
+                logger.exception("progress callback failed")
+        return True
+
+    def raise_bound(self, bound: int) -> None:
+        with self.lock:
+            self.lower_bound = max(self.lower_bound, int(bound))
+
+    def closed(self) -> bool:
+        with self.lock:
+            return self.makespan is not None and self.makespan <= self.lower_bound
+
+
+class _TabuThread(threading.Thread):
+    """Runs the tabu search until the deadline; restarts from better schedules CP-SAT finds."""
+
+    def __init__(
+        self,
+        data: ProblemData,
+        incumbent: _Incumbent,
+        deadline: float,
+        seed: int,
+        stop: threading.Event,
+        idle_stop: float | None = None,
+        budget: float | None = None,
+    ):
+        super().__init__(name="tabu-search", daemon=True)
+        self.data = data
+        self.incumbent = incumbent
+        self.deadline = deadline
+        self.seed = seed
+        self.stop_event = stop
+        self.idle_stop = idle_stop  # give up after this many seconds without improvement (None: never)
+        self.budget = budget  # seconds of search after the kernels are loaded (None: up to the deadline)
+        self.iterations = 0
+        self.restarts = 0
+        self.compile_seconds = 0.0
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except BaseException as exc:  # reported by the caller; CP-SAT goes on alone
+            self.error = exc
+            logger.exception("tabu search failed")
+
+    def _run(self) -> None:
+        from planner.scheduling.solvers.tabu import TabuSearch, warm_up
+
+        self.compile_seconds = warm_up()
+        if self.budget is not None:
+            self.deadline = min(self.deadline, time.perf_counter() + self.budget)
+        seen_version = -1
+        search: TabuSearch | None = None
+        slice_len = 200
+        last_publish = 0.0
+        published = 0
+        own_best = 0
+        last_improvement = time.perf_counter()
+        while time.perf_counter() < self.deadline and not self.stop_event.is_set():
+            if self.incumbent.closed():
+                return
+            with self.incumbent.lock:
+                version, source, schedule = (
+                    self.incumbent.version,
+                    self.incumbent.source,
+                    self.incumbent.schedule,
+                )
+                bound = self.incumbent.lower_bound
+            if schedule is None:
+                time.sleep(0.005)
+                continue
+            if search is None or (version != seen_version and source != "tabu"):
+                if search is not None:
+                    self.iterations += search.iterations
+                    self.restarts += 1
+                search = TabuSearch(self.data, schedule, seed=self.seed + self.restarts, lower_bound=bound)
+                published = schedule.makespan
+            seen_version = version
+            search.lower_bound = bound
+            t0 = time.perf_counter()
+            best = search.run_slice(slice_len)
+            spent = time.perf_counter() - t0
+            slice_len = (
+                min(slice_len * 2, 1_000_000)
+                if spent < 0.01
+                else max(10, slice_len // 2)
+                if spent > 0.04
+                else slice_len
+            )
+            now = time.perf_counter()
+            if own_best == 0 or best < own_best:
+                own_best, last_improvement = best, now
+            elif self.idle_stop is not None and now - last_improvement > self.idle_stop:
+                break
+            # publish improvements promptly but not more than every 50 ms (a Schedule costs a little to build)
+            if best < published and (now - last_publish > 0.05 or search.proven or best <= bound):
+                if self.incumbent.offer(search.schedule(), "tabu"):
+                    with self.incumbent.lock:
+                        seen_version = self.incumbent.version
+                published = best
+                last_publish = now
+            if search.proven:
+                if best < published:
+                    self.incumbent.offer(search.schedule(), "tabu")
+                self.incumbent.raise_bound(best)  # N5 empty or lower bound met: optimal
+                return
+        if search is not None:
+            self.iterations += search.iterations
+            if search.best and search.best < published:
+                self.incumbent.offer(search.schedule(), "tabu")
+
+
+class HybridShopSolver:
+    """See the module docstring.
+
+    Parameters
+    ----------
+    parameters
+        CP-SAT parameters for every segment (``SatParameters`` field names).
+    model_options
+        Redundant constraints of :class:`ShopModel`.
+    first_segment
+        Seconds of the first CP-SAT segment; each later one is ``growth`` times longer.
+    growth
+        Factor between segment lengths.
+    use_tabu
+        Run the tabu search when numba is available.
+    tabu_flexible
+        Also on flexible job shops (the tabu search keeps CP-SAT's machine choices; measured worse on
+        Brandimarte than CP-SAT alone, hence off by default).
+    tabu_share_single_worker
+        With one worker, the share of the time given to the tabu search before CP-SAT.
+    interleave_single_worker
+        When CP-SAT has a single worker, interleave its LNS subsolvers with its full search.
+    """
+
+    def __init__(
+        self,
+        parameters: Mapping[str, Any] | None = None,
+        model_options: Mapping[str, Any] | None = None,
+        first_segment: float = 1.0,
+        growth: float = 2.0,
+        use_tabu: bool = True,
+        tabu_flexible: bool = False,
+        tabu_share_single_worker: float = 0.5,
+        interleave_single_worker: bool = True,
+    ):
+        self.parameters = dict(parameters or {})
+        self.model_options = dict(model_options or {})
+        self.first_segment = first_segment
+        self.growth = growth
+        self.use_tabu = use_tabu
+        self.tabu_flexible = tabu_flexible
+        self.tabu_share_single_worker = tabu_share_single_worker
+        self.interleave_single_worker = interleave_single_worker
+        self._stop = threading.Event()  # stop requests for the solve running now
+        self._lock = threading.Lock()
+        self._solver: cp_model.CpSolver | None = None
+
+    def stop(self) -> None:
+        """Ask a running solve to return with its best schedule."""
+        self._stop.set()
+        with self._lock:
+            if self._solver is not None:
+                self._solver.stop_search()
+
+    def solve(
+        self,
+        data: ProblemData,
+        initial: Schedule,
+        *,
+        time_limit: float,
+        num_workers: int,
+        seed: int,
+        on_progress: ProgressCallback | None = None,
+        started: float | None = None,
+    ) -> HybridOutcome:
+        """Improve the feasible schedule ``initial`` until the time limit or a proof of optimality."""
+        started = time.perf_counter() if started is None else started
+        # stop searching a little early: joining the tabu thread and checking the schedule take time too
+        deadline = started + max(0.05, time_limit - min(1.0, 0.03 * time_limit))
+        incumbent = _Incumbent(on_progress, started)
+        incumbent.raise_bound(simple_lower_bound(data))
+        incumbent.offer(initial, "initial")
+        stats: dict[str, Any] = {"segments": 0}
+
+        tabu: _TabuThread | None = None
+        single_worker_tabu = False
+        with self._lock:
+            stop = self._stop
+        if self.use_tabu and (self.tabu_flexible or is_job_shop(data)):
+            from planner.scheduling.solvers.tabu import available
+
+            if available():
+                if num_workers == 1:
+                    # one core: a first CP-SAT segment (small instances end there), then the tabu search
+                    # in this thread until it stalls or has had its share of the time, then CP-SAT again
+                    single_worker_tabu = True
+                else:
+                    tabu = _TabuThread(data, incumbent, deadline, seed, stop)
+                    tabu.start()
+            else:
+                logger.info("numba is not installed: CP-SAT alone on the job shop")
+        cp_workers = max(1, num_workers - 1) if tabu is not None and tabu.is_alive() else num_workers
+
+        t_build = time.perf_counter()
+        with incumbent.lock:
+            horizon = incumbent.makespan or initial.makespan
+        built = ShopModel(data, horizon, self.model_options)
+        stats["build_seconds"] = round(time.perf_counter() - t_build, 4)
+        # without a tabu search nothing feeds CP-SAT between segments: one solve keeps its learnt state
+        segment = self.first_segment if tabu is not None or single_worker_tabu else time_limit
+        while not stop.is_set() and not incumbent.closed():
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0.05:
+                break
+            budget = remaining if remaining < 1.5 * segment else segment
+            segment *= self.growth
+            with incumbent.lock:
+                upper = incumbent.makespan
+                lower = incumbent.lower_bound
+                hint = incumbent.schedule
+            assert upper is not None and hint is not None
+            # the incumbent stays inside the domain so that the hint is a complete solution: CP-SAT's LNS
+            # workers start from it at once (excluding it leaves them waiting for a first solution)
+            built.set_makespan_domain(lower, upper)
+            built.add_hint(hint)
+            solver = cp_model.CpSolver()
+            params = solver.parameters
+            params.max_time_in_seconds = max(0.01, budget)
+            params.num_workers = cp_workers
+            params.random_seed = seed + stats["segments"]
+            if cp_workers == 1 and self.interleave_single_worker:
+                # one CP-SAT worker: interleave its LNS subsolvers (around the hinted incumbent) with the
+                # full search instead of running the full search alone
+                params.interleave_search = True
+            for key, value in self.parameters.items():
+                setattr(params, key, value)
+            with self._lock:
+                if stop.is_set():
+                    break
+                self._solver = solver
+            code = solver.solve(built.model)
+            with self._lock:
+                self._solver = None
+            stats["segments"] += 1
+            if single_worker_tabu and not incumbent.closed() and code not in (cp_model.OPTIMAL,):
+                single_worker_tabu = False
+                share = self.tabu_share_single_worker * (deadline - time.perf_counter())
+                idle = max(0.5, 0.05 * time_limit)
+                first = _TabuThread(data, incumbent, deadline, seed, stop, idle_stop=idle, budget=share)
+                first.run()
+                stats["tabu_iterations"] = first.iterations
+                stats["tabu_compile_seconds"] = round(first.compile_seconds, 3)
+            if code == cp_model.INFEASIBLE:  # cannot happen with the incumbent in the domain
+                logger.warning("CP-SAT found the shop model infeasible below the incumbent")
+                break
+            if code == cp_model.MODEL_INVALID:
+                raise RuntimeError(f"CP-SAT rejected the shop model: {built.model.validate()}")
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                found = built.schedule(solver)
+                incumbent.offer(found, "cpsat")
+                if code == cp_model.OPTIMAL:
+                    incumbent.raise_bound(found.makespan)
+                    break
+            # the bound holds for makespans below the incumbent, hence min(bound, upper) for all
+            incumbent.raise_bound(min(int(solver.best_objective_bound), upper))
+            if tabu is not None and not tabu.is_alive() and cp_workers < num_workers:
+                cp_workers = num_workers  # the tabu search has stopped: CP-SAT takes its core
+
+        stats["search_seconds"] = round(time.perf_counter() - started, 3)
+        stop.set()
+        with self._lock:
+            self._stop = threading.Event()  # a fresh one for the next solve
+        if tabu is not None:
+            # the thread returns within one slice (~20 ms) unless it is still loading its kernels: then it
+            # finishes that in the background and exits without touching this solve's result
+            t_join = time.perf_counter()
+            tabu.join(timeout=0.3)
+            stats["join_seconds"] = round(time.perf_counter() - t_join, 3)
+            stats["tabu_iterations"] = tabu.iterations
+            stats["tabu_restarts"] = tabu.restarts
+            stats["tabu_compile_seconds"] = round(tabu.compile_seconds, 3)
+        with incumbent.lock:
+            schedule, makespan = incumbent.schedule, incumbent.makespan
+            bound = min(incumbent.lower_bound, makespan) if makespan is not None else incumbent.lower_bound
+            stats["last_improvement_by"] = incumbent.source
+            count = incumbent.count
+        return HybridOutcome(
+            schedule, makespan, bound, makespan is not None and bound >= makespan, count, stats
+        )

@@ -1,0 +1,414 @@
+"""Compiled hot loops of the job-shop tabu search (numba, imported lazily by :mod:`.search`).
+
+The disjunctive graph is held in flat arrays over operations ``0..n-1``: ``dur`` (processing time),
+``jprev``/``jnext`` (routing neighbours, -1 for none), and per machine the sequence ``seq[m, :count[m]]``.
+``mprev``/``mnext`` are the machine neighbours derived from the sequences. Heads ``head[x]`` are earliest
+starts; tails ``tail[x]`` the longest path from the end of ``x`` to the end of the schedule.
+
+The search is TSAB-like (Nowicki and Smutnicki 1996): neighbourhood N5 (swap the first or last two
+operations of the critical blocks), moves ranked by the estimate of Balas and Vazacopoulos (exact for the
+path through the swapped pair), a tabu list of reversed arcs with random tenure, and a restart from the best
+schedule with a random critical-swap kick after a run without improvement. Swapping two adjacent operations
+of a critical block never creates a cycle, so every visited schedule is feasible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_CACHE = True
+
+
+@njit(cache=_CACHE, nogil=True)
+def link(seq: np.ndarray, count: np.ndarray, mprev: np.ndarray, mnext: np.ndarray, pos: np.ndarray) -> None:
+    """Derive machine neighbours and positions from the sequences."""
+    for m in range(seq.shape[0]):
+        c = count[m]
+        for k in range(c):
+            x = seq[m, k]
+            pos[x] = k
+            mprev[x] = seq[m, k - 1] if k > 0 else -1
+            mnext[x] = seq[m, k + 1] if k + 1 < c else -1
+
+
+@njit(cache=_CACHE, nogil=True)
+def evaluate(
+    dur: np.ndarray,
+    jprev: np.ndarray,
+    jnext: np.ndarray,
+    mprev: np.ndarray,
+    mnext: np.ndarray,
+    head: np.ndarray,
+    tail: np.ndarray,
+    order: np.ndarray,
+    indeg: np.ndarray,
+) -> int:
+    """Heads, tails and makespan of the current sequences; -1 if they contain a cycle."""
+    n = dur.shape[0]
+    top = 0
+    for x in range(n):
+        d = 0
+        if jprev[x] >= 0:
+            d += 1
+        if mprev[x] >= 0:
+            d += 1
+        indeg[x] = d
+        if d == 0:
+            order[top] = x
+            top += 1
+    k = 0
+    while k < top:
+        x = order[k]
+        k += 1
+        y = jnext[x]
+        if y >= 0:
+            indeg[y] -= 1
+            if indeg[y] == 0:
+                order[top] = y
+                top += 1
+        y = mnext[x]
+        if y >= 0:
+            indeg[y] -= 1
+            if indeg[y] == 0:
+                order[top] = y
+                top += 1
+    if top < n:
+        return -1
+    makespan = 0
+    for k in range(n):
+        x = order[k]
+        h = 0
+        a = jprev[x]
+        if a >= 0:
+            h = head[a] + dur[a]
+        a = mprev[x]
+        if a >= 0 and head[a] + dur[a] > h:
+            h = head[a] + dur[a]
+        head[x] = h
+        if h + dur[x] > makespan:
+            makespan = h + dur[x]
+    for k in range(n - 1, -1, -1):
+        x = order[k]
+        t = 0
+        b = jnext[x]
+        if b >= 0:
+            t = tail[b] + dur[b]
+        b = mnext[x]
+        if b >= 0 and tail[b] + dur[b] > t:
+            t = tail[b] + dur[b]
+        tail[x] = t
+    return makespan
+
+
+@njit(cache=_CACHE, nogil=True)
+def _critical_path(
+    dur: np.ndarray,
+    jprev: np.ndarray,
+    mprev: np.ndarray,
+    head: np.ndarray,
+    tail: np.ndarray,
+    makespan: int,
+    path: np.ndarray,
+    pick: int,
+) -> int:
+    """One critical path (start to end) into ``path``; returns its length. ``pick`` breaks ties at the end."""
+    n = dur.shape[0]
+    num_ends = 0
+    for x in range(n):
+        if head[x] + dur[x] == makespan and tail[x] == 0:
+            num_ends += 1
+    target = pick % num_ends
+    end = -1
+    for x in range(n):
+        if head[x] + dur[x] == makespan and tail[x] == 0:
+            if target == 0:
+                end = x
+                break
+            target -= 1
+    length = 0
+    x = end
+    while x >= 0:
+        path[length] = x
+        length += 1
+        a = mprev[x]
+        if a >= 0 and head[a] + dur[a] == head[x]:
+            x = a
+            continue
+        a = jprev[x]
+        if a >= 0 and head[a] + dur[a] == head[x]:
+            x = a
+            continue
+        x = -1
+    # reverse into start-to-end order
+    for i in range(length // 2):
+        path[i], path[length - 1 - i] = path[length - 1 - i], path[i]
+    return length
+
+
+@njit(cache=_CACHE, nogil=True)
+def _moves(
+    path: np.ndarray, length: int, mnext: np.ndarray, job: np.ndarray, move_u: np.ndarray, move_v: np.ndarray
+) -> int:
+    """N5 moves on a critical path: first and last pair of each block (not at the ends of the path).
+
+    Pairs of one job (a job may visit a machine twice, or twice in a row in a flexible shop) are skipped:
+    swapping them would break the routing.
+    """
+    num = 0
+    i = 0
+    num_blocks = 0
+    # count blocks first to know which block is first and last
+    while i < length:
+        j = i
+        while j + 1 < length and mnext[path[j]] == path[j + 1]:
+            j += 1
+        num_blocks += 1
+        i = j + 1
+    i = 0
+    b = 0
+    while i < length:
+        j = i
+        while j + 1 < length and mnext[path[j]] == path[j + 1]:
+            j += 1
+        if j > i:  # block path[i..j] of size >= 2
+            added_first = False
+            if (b > 0 or num_blocks == 1) and job[path[i]] != job[path[i + 1]]:
+                move_u[num] = path[i]
+                move_v[num] = path[i + 1]
+                num += 1
+                added_first = True
+            if (
+                (b < num_blocks - 1 or num_blocks == 1)
+                and not (added_first and j - 1 == i)
+                and job[path[j - 1]] != job[path[j]]
+            ):
+                move_u[num] = path[j - 1]
+                move_v[num] = path[j]
+                num += 1
+        b += 1
+        i = j + 1
+    return num
+
+
+@njit(cache=_CACHE, nogil=True)
+def _estimate(
+    u: int,
+    v: int,
+    dur: np.ndarray,
+    jprev: np.ndarray,
+    jnext: np.ndarray,
+    mprev: np.ndarray,
+    mnext: np.ndarray,
+    head: np.ndarray,
+    tail: np.ndarray,
+) -> int:
+    """Longest path through u and v after swapping them (u directly before v on a machine)."""
+    a = mprev[u]
+    b = mnext[v]
+    rv = 0
+    if a >= 0:
+        rv = head[a] + dur[a]
+    x = jprev[v]
+    if x >= 0 and head[x] + dur[x] > rv:
+        rv = head[x] + dur[x]
+    ru = rv + dur[v]
+    x = jprev[u]
+    if x >= 0 and head[x] + dur[x] > ru:
+        ru = head[x] + dur[x]
+    qu = 0
+    if b >= 0:
+        qu = tail[b] + dur[b]
+    x = jnext[u]
+    if x >= 0 and tail[x] + dur[x] > qu:
+        qu = tail[x] + dur[x]
+    qv = qu + dur[u]
+    x = jnext[v]
+    if x >= 0 and tail[x] + dur[x] > qv:
+        qv = tail[x] + dur[x]
+    e1 = rv + dur[v] + qv
+    e2 = ru + dur[u] + qu
+    return e1 if e1 > e2 else e2
+
+
+@njit(cache=_CACHE, nogil=True)
+def _swap(
+    u: int,
+    v: int,
+    machine: np.ndarray,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    mprev: np.ndarray,
+    mnext: np.ndarray,
+) -> None:
+    """Swap u and v (u directly before v on their machine)."""
+    m = machine[u]
+    pu = pos[u]
+    seq[m, pu] = v
+    seq[m, pu + 1] = u
+    pos[v] = pu
+    pos[u] = pu + 1
+    a = mprev[u]
+    b = mnext[v]
+    mprev[v] = a
+    mnext[v] = u
+    mprev[u] = v
+    mnext[u] = b
+    if a >= 0:
+        mnext[a] = v
+    if b >= 0:
+        mprev[b] = u
+
+
+@njit(cache=_CACHE, nogil=True)
+def tabu_search(
+    dur: np.ndarray,
+    jprev: np.ndarray,
+    jnext: np.ndarray,
+    machine: np.ndarray,
+    job: np.ndarray,
+    seq: np.ndarray,
+    count: np.ndarray,
+    best_seq: np.ndarray,
+    state: np.ndarray,
+    tabu_u: np.ndarray,
+    tabu_v: np.ndarray,
+    tabu_until: np.ndarray,
+    lower_bound: int,
+    num_iterations: int,
+    max_stall: int,
+    tenure_min: int,
+    tenure_max: int,
+) -> int:
+    """Run ``num_iterations`` tabu iterations from ``seq``; keeps the best in ``best_seq``.
+
+    ``state`` carries what survives between calls: [0] best makespan, [1] iteration counter, [2] iterations
+    since the last improvement, [3] random state, [4] tabu list cursor, [5] 1 once the best is proven
+    optimal (no N5 move or equal to ``lower_bound``). Returns the best makespan.
+    """
+    n = dur.shape[0]
+    mprev = np.empty(n, np.int64)
+    mnext = np.empty(n, np.int64)
+    pos = np.empty(n, np.int64)
+    head = np.empty(n, np.int64)
+    tail = np.empty(n, np.int64)
+    order = np.empty(n, np.int64)
+    indeg = np.empty(n, np.int64)
+    path = np.empty(n, np.int64)
+    move_u = np.empty(n, np.int64)
+    move_v = np.empty(n, np.int64)
+    list_len = tabu_u.shape[0]
+    link(seq, count, mprev, mnext, pos)
+    cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+    best = state[0]
+    it = state[1]
+    stall = state[2]
+    rng = state[3]
+    cursor = state[4]
+    if best <= 0 or cur < best:
+        best = cur
+        best_seq[:, :] = seq[:, :]
+    for _ in range(num_iterations):
+        if best <= lower_bound:
+            state[5] = 1
+            break
+        it += 1
+        stall += 1
+        rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+        length = _critical_path(dur, jprev, mprev, head, tail, cur, path, (rng >> 33) & 0xFFFF)
+        num = _moves(path, length, mnext, job, move_u, move_v)
+        if num == 0:
+            blocks = False
+            for i in range(length - 1):
+                if mnext[path[i]] == path[i + 1]:
+                    blocks = True
+                    break
+            if not blocks and cur <= best:
+                # the critical path is one job's routing: nothing can be shorter
+                state[5] = 1
+                break
+            stall = max_stall  # dead end: restart below
+        else:
+            best_k = -1
+            best_e = 1 << 60
+            any_k = -1
+            for k in range(num):
+                u = move_u[k]
+                v = move_v[k]
+                e = _estimate(u, v, dur, jprev, jnext, mprev, mnext, head, tail)
+                forbidden = False
+                for t in range(list_len):
+                    if tabu_until[t] > it and tabu_u[t] == u and tabu_v[t] == v:
+                        forbidden = True
+                        break
+                if forbidden and e >= best:
+                    if any_k < 0:
+                        any_k = k
+                    continue
+                if e < best_e:
+                    best_e = e
+                    best_k = k
+            if best_k < 0:
+                best_k = any_k
+            u = move_u[best_k]
+            v = move_v[best_k]
+            _swap(u, v, machine, seq, pos, mprev, mnext)
+            rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+            tenure = tenure_min + ((rng >> 33) % (tenure_max - tenure_min + 1))
+            tabu_u[cursor] = v  # forbid putting u back before v
+            tabu_v[cursor] = u
+            tabu_until[cursor] = it + tenure
+            cursor = (cursor + 1) % list_len
+            cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+            if cur < best:
+                best = cur
+                best_seq[:, :] = seq[:, :]
+                stall = 0
+        if stall >= max_stall:
+            # restart from the best schedule with a few random critical swaps
+            seq[:, :] = best_seq[:, :]
+            link(seq, count, mprev, mnext, pos)
+            cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+            for t in range(list_len):
+                tabu_until[t] = 0
+            rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+            kicks = 2 + (rng >> 33) % 4
+            for _k in range(kicks):
+                rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+                length = _critical_path(dur, jprev, mprev, head, tail, cur, path, (rng >> 33) & 0xFFFF)
+                # any adjacent critical pair on one machine (N1) keeps the schedule acyclic
+                num = 0
+                for i in range(length - 1):
+                    if mnext[path[i]] == path[i + 1] and job[path[i]] != job[path[i + 1]]:
+                        move_u[num] = path[i]
+                        move_v[num] = path[i + 1]
+                        num += 1
+                if num == 0:
+                    break
+                rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+                k = (rng >> 33) % num
+                _swap(move_u[k], move_v[k], machine, seq, pos, mprev, mnext)
+                cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+            stall = 0
+    state[0] = best
+    state[1] = it
+    state[2] = stall
+    state[3] = rng
+    state[4] = cursor
+    return best
+
+
+@njit(cache=_CACHE, nogil=True)
+def starts_of(
+    dur: np.ndarray, jprev: np.ndarray, jnext: np.ndarray, seq: np.ndarray, count: np.ndarray, out: np.ndarray
+) -> int:
+    """Semi-active start times of the sequences into ``out``; returns the makespan (-1 on a cycle)."""
+    n = dur.shape[0]
+    mprev = np.empty(n, np.int64)
+    mnext = np.empty(n, np.int64)
+    pos = np.empty(n, np.int64)
+    tail = np.empty(n, np.int64)
+    order = np.empty(n, np.int64)
+    indeg = np.empty(n, np.int64)
+    link(seq, count, mprev, mnext, pos)
+    return evaluate(dur, jprev, jnext, mprev, mnext, out, tail, order, indeg)

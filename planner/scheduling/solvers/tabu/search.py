@@ -1,0 +1,209 @@
+"""Tabu search on the critical path for job shops with a makespan objective.
+
+:class:`TabuSearch` holds one problem (every operation on a fixed machine: a job shop, or a flexible job
+shop once the machines are chosen) as flat arrays and improves machine sequences with the compiled loop of
+:mod:`.kernels`, in slices of iterations so that a caller can stop it, read its best schedule or watch the
+clock between slices. The compiled code releases the GIL, so a search can run in a thread next to CP-SAT.
+
+numba is optional: :func:`available` says whether the compiled loop can be used; without numba callers
+skip the tabu search (a pure-Python loop would be too slow to help).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from planner.scheduling.problem_data import ProblemData
+from planner.scheduling.solution import Schedule, ScheduledOperation
+
+logger = logging.getLogger(__name__)
+
+_KERNELS: Any = None
+_KERNELS_LOCK = threading.Lock()
+
+
+def available() -> bool:
+    """True when numba is installed (the tabu search then compiles or loads its cached kernels)."""
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _kernels() -> Any:
+    global _KERNELS
+    with _KERNELS_LOCK:
+        if _KERNELS is None:
+            from planner.scheduling.solvers.tabu import kernels
+
+            _KERNELS = kernels
+    return _KERNELS
+
+
+def warm_up() -> float:
+    """Compile (or load from the cache) the kernels on a tiny problem; returns the seconds it took."""
+    import numpy as np
+
+    started = time.perf_counter()
+    k = _kernels()
+    dur = np.array([1, 2, 2, 1], np.int64)
+    jprev = np.array([-1, 0, -1, 2], np.int64)
+    jnext = np.array([1, -1, 3, -1], np.int64)
+    machine = np.array([0, 1, 1, 0], np.int64)
+    job = np.array([0, 0, 1, 1], np.int64)
+    seq = np.array([[0, 3], [2, 1]], np.int64)
+    count = np.array([2, 2], np.int64)
+    best = seq.copy()
+    state = np.zeros(6, np.int64)
+    state[3] = 1
+    tu, tv, tt = (np.zeros(8, np.int64) for _ in range(3))
+    k.tabu_search(dur, jprev, jnext, machine, job, seq, count, best, state, tu, tv, tt, 0, 5, 3, 1, 2)
+    k.starts_of(dur, jprev, jnext, best, count, np.zeros(4, np.int64))
+    return time.perf_counter() - started
+
+
+class TabuSearch:
+    """Improves the machine sequences of one schedule.
+
+    Parameters
+    ----------
+    data
+        The problem; only durations and routings are used (no setups, calendars or releases).
+    schedule
+        A feasible schedule to start from; it also fixes each operation's machine.
+    seed
+        Seed of the search's random choices.
+    lower_bound
+        Stop once a schedule this short is found.
+    """
+
+    def __init__(self, data: ProblemData, schedule: Schedule, *, seed: int = 1, lower_bound: int = 0):
+        import numpy as np
+
+        self.data = data
+        self.keys: list[tuple[int, int]] = []
+        index: dict[tuple[int, int], int] = {}
+        for j_idx, job in enumerate(data.jobs):
+            for o_idx in range(len(job.operations)):
+                index[(j_idx, o_idx)] = len(self.keys)
+                self.keys.append((j_idx, o_idx))
+        n = len(self.keys)
+        self.dur = np.zeros(n, np.int64)
+        self.machine = np.zeros(n, np.int64)
+        self.job = np.array([j for j, _ in self.keys], np.int64)
+        self.jprev = np.full(n, -1, np.int64)
+        self.jnext = np.full(n, -1, np.int64)
+        per_machine: dict[int, list[tuple[int, int, int]]] = {}
+        for sop in schedule:
+            x = index[(sop.job, sop.operation)]
+            self.dur[x] = sop.end - sop.start
+            self.machine[x] = sop.machine
+            per_machine.setdefault(sop.machine, []).append((sop.start, sop.end, x))
+            if sop.operation > 0:
+                p = index[(sop.job, sop.operation - 1)]
+                self.jprev[x] = p
+                self.jnext[p] = x
+        num_machines = data.num_machines
+        width = max((len(v) for v in per_machine.values()), default=1)
+        self.seq = np.full((num_machines, width), -1, np.int64)
+        self.count = np.zeros(num_machines, np.int64)
+        for m, entries in per_machine.items():
+            entries.sort()
+            self.count[m] = len(entries)
+            for k, (_, _, x) in enumerate(entries):
+                self.seq[m, k] = x
+        self.best_seq = self.seq.copy()
+        self.state = np.zeros(6, np.int64)
+        self.state[3] = (seed * 2654435761 + 12345) & 0x7FFFFFFFFFFFFFFF
+        list_len = 64
+        self.tabu_u = np.zeros(list_len, np.int64)
+        self.tabu_v = np.zeros(list_len, np.int64)
+        self.tabu_until = np.zeros(list_len, np.int64)
+        self.lower_bound = int(lower_bound)
+        # tenure and restart period picked on ta21 / ta41 / ta51 runs of 8 s (see the report of issue 7)
+        self.tenure = (max(2, int(n**0.5 * 0.35)), max(4, int(n**0.5 * 0.6)))
+        self.max_stall = max(10_000, 40 * n)
+
+    @property
+    def best(self) -> int:
+        """Makespan of the best schedule so far (0 before the first slice)."""
+        return int(self.state[0])
+
+    @property
+    def iterations(self) -> int:
+        return int(self.state[1])
+
+    @property
+    def proven(self) -> bool:
+        """True once the best schedule is known to be optimal (it meets the lower bound or N5 is empty)."""
+        return bool(self.state[5])
+
+    def run_slice(self, num_iterations: int) -> int:
+        """Run some iterations (without the GIL); returns the best makespan."""
+        k = _kernels()
+        return int(
+            k.tabu_search(
+                self.dur,
+                self.jprev,
+                self.jnext,
+                self.machine,
+                self.job,
+                self.seq,
+                self.count,
+                self.best_seq,
+                self.state,
+                self.tabu_u,
+                self.tabu_v,
+                self.tabu_until,
+                self.lower_bound,
+                num_iterations,
+                self.max_stall,
+                self.tenure[0],
+                self.tenure[1],
+            )
+        )
+
+    def run(
+        self,
+        deadline: float,
+        stop: threading.Event | None = None,
+        on_improve: Callable[[int], None] | None = None,
+    ) -> int:
+        """Search until ``deadline`` (a ``time.perf_counter()`` value), a stop request or a proof."""
+        slice_len = 200
+        last = self.best
+        while time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
+            t0 = time.perf_counter()
+            best = self.run_slice(slice_len)
+            spent = time.perf_counter() - t0
+            if best != last:
+                last = best
+                if on_improve is not None:
+                    on_improve(best)
+            if self.proven:
+                break
+            # aim at ~20 ms per slice so that stop requests and deadlines are honoured promptly
+            if spent < 0.01:
+                slice_len = min(slice_len * 2, 1_000_000)
+            elif spent > 0.04:
+                slice_len = max(10, slice_len // 2)
+        return self.best
+
+    def schedule(self) -> Schedule:
+        """The best schedule found, with semi-active start times."""
+        import numpy as np
+
+        starts = np.zeros(len(self.keys), np.int64)
+        k = _kernels()
+        makespan = k.starts_of(self.dur, self.jprev, self.jnext, self.best_seq, self.count, starts)
+        if makespan < 0:  # cannot happen: every move keeps the sequences acyclic
+            raise RuntimeError("tabu search produced cyclic machine sequences")
+        return Schedule(
+            ScheduledOperation(j, o, int(self.machine[x]), int(starts[x]), int(starts[x] + self.dur[x]))
+            for x, (j, o) in enumerate(self.keys)
+        )

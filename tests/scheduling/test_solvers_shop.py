@@ -1,0 +1,165 @@
+"""Tests that plain job shops take the fast path (lean model, tabu search) and everything else does not."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import sys
+import threading
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.exceptions import ValidationError
+from planner.scheduling import (
+    Job,
+    Machine,
+    Mode,
+    Objective,
+    Operation,
+    ProblemData,
+    Solver,
+    SolveStatus,
+    check_solution,
+    solve,
+)
+from planner.scheduling.solvers.cpsat.shop import is_job_shop, is_plain_shop, simple_lower_bound
+
+from .conftest import ROOT, SHARED, fjsp_from_text, jssp_from_text
+
+
+def _ft06() -> ProblemData:
+    return jssp_from_text((SHARED / "jssp" / "ft06.txt").read_text(), "ft06")
+
+
+def _checked(data: ProblemData, result) -> None:  # type: ignore[no-untyped-def]
+    assert result.schedule is not None
+    report = check_solution(data, result.schedule)
+    assert report.ok, report.violations
+    assert report.objective == result.objective
+
+
+def test_plain_shop_detection() -> None:
+    """Tests that setups, calendars, releases, pinned operations and other objectives leave the fast path."""
+    data = _ft06()
+    assert is_plain_shop(data) and is_job_shop(data)
+    m0 = data.machines[0]
+    with_calendar = data.replace(machines=(Machine(m0.name, unavailable=((5, 9),)), *data.machines[1:]))
+    with_setups = data.replace(
+        machines=(Machine(m0.name, setup_times=((1,),)), *data.machines[1:]), num_families=1
+    )
+    first = data.jobs[0]
+    released = data.replace(jobs=(Job(first.operations, release=3), *data.jobs[1:]))
+    pinned_op = Operation(
+        first.operations[0].modes, pinned_machine=first.operations[0].modes[0].machine, pinned_start=0
+    )
+    pinned = data.replace(jobs=(Job((pinned_op, *first.operations[1:])), *data.jobs[1:]))
+    tardy = data.replace(objective=Objective(makespan=1, tardiness=1))
+    lexi = data.replace(objective=Objective.parse("lex:makespan,setup"))
+    for other in (with_calendar, with_setups, released, pinned, tardy, lexi):
+        assert not is_plain_shop(other)
+
+
+def test_simple_lower_bound_is_valid() -> None:
+    """Tests that the job/machine bound never exceeds known optima (ft06 = 55, mk01 = 40)."""
+    assert 43 <= simple_lower_bound(_ft06()) <= 55
+    mk01 = fjsp_from_text((SHARED / "fjsp" / "mk01.fjs").read_text(), "mk01")
+    assert 0 < simple_lower_bound(mk01) <= 40
+
+
+@pytest.mark.parametrize("num_workers", [1, 2])
+def test_fast_path_proves_ft06(num_workers: int) -> None:
+    """Tests that the fast path proves ft06 = 55 with one and with two workers, checker-clean."""
+    data = _ft06()
+    result = solve(data, time_limit=20, num_workers=num_workers, seed=1)
+    assert result.stats.get("path") == "shop"
+    assert result.status == SolveStatus.OPTIMAL
+    assert result.objective == 55 and result.lower_bound == 55
+    _checked(data, result)
+
+
+def test_fast_path_flexible_mk01() -> None:
+    """Tests that the flexible job shop mk01 is proven at 40 on the fast path."""
+    data = fjsp_from_text((SHARED / "fjsp" / "mk01.fjs").read_text(), "mk01")
+    result = solve(data, time_limit=30, num_workers=2, seed=1)
+    assert result.stats.get("path") == "shop"
+    assert result.status == SolveStatus.OPTIMAL and result.objective == 40
+    _checked(data, result)
+
+
+def test_general_problems_keep_the_general_model() -> None:
+    """Tests that a shop with a closed window is solved by the general model and respects the window."""
+    data = _ft06()
+    m0 = data.machines[0]
+    closed = data.replace(machines=(Machine(m0.name, unavailable=((0, 30),)), *data.machines[1:]))
+    result = solve(closed, time_limit=10, num_workers=2, seed=1)
+    assert result.stats.get("path") != "shop"
+    _checked(closed, result)
+    assert all(op.start >= 30 for op in result.schedule.operations if op.machine == 0)  # type: ignore[union-attr]
+
+
+def test_textbook_preset_and_unknown_preset() -> None:
+    """Tests that the textbook preset turns the fast path off and an unknown preset is a user error."""
+    data = _ft06()
+    result = Solver("cpsat", preset="textbook").solve(data, time_limit=10, num_workers=1, seed=1)
+    assert result.stats.get("path") != "shop"
+    assert result.objective == 55
+    with pytest.raises(ValidationError, match="preset"):
+        Solver("cpsat", preset="no-such-preset")
+
+
+def test_stop_returns_a_checked_schedule() -> None:
+    """Tests that stop() from another thread ends a long fast-path solve with a feasible schedule."""
+    data = jssp_from_text((SHARED / "jssp" / "la21.txt").read_text(), "la21")
+    solver = Solver("cpsat")
+    timer = threading.Timer(1.0, solver.stop)
+    timer.start()
+    started = time.perf_counter()
+    result = solver.solve(data, time_limit=120, num_workers=2, seed=1)
+    timer.cancel()
+    assert time.perf_counter() - started < 60  # far below the limit: the stop request was honoured
+    assert result.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL)
+    _checked(data, result)
+
+
+def test_progress_reports_improving_makespans() -> None:
+    """Tests that progress callbacks see strictly improving makespans ending at the result's."""
+    data = jssp_from_text((SHARED / "jssp" / "la01.txt").read_text(), "la01")
+    seen: list[float] = []
+    result = solve(data, time_limit=20, num_workers=2, seed=1, on_progress=lambda p: seen.append(p.objective))
+    assert seen and all(a > b for a, b in itertools.pairwise(seen))
+    assert seen[-1] == result.objective == 666
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 2), st.integers(1, 9)), min_size=1, max_size=4),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_random_shops_are_checker_clean(jobs: list[list[tuple[int, int]]]) -> None:
+    """Tests that random small job shops (machines may repeat in a job) give checker-clean optimal schedules."""
+    data = ProblemData(
+        tuple(Machine() for _ in range(3)),
+        tuple(Job(tuple(Operation((Mode(m, d),)) for m, d in job)) for job in jobs),
+    )
+    result = solve(data, time_limit=10, num_workers=2, seed=1)
+    _checked(data, result)
+    assert result.objective is not None and result.objective >= simple_lower_bound(data)
+
+
+def test_taillard_generator_reproduces_ta01() -> None:
+    """Tests that the benchmark's Taillard generator regenerates ta01's published first row."""
+    spec = importlib.util.spec_from_file_location("taillard_gen", ROOT / "benchmarks" / "taillard_gen.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["taillard_gen"] = module
+    spec.loader.exec_module(module)
+    assert module.verify()
+    ta01 = module.published(1)
+    assert len(ta01.times) == 15 and all(sorted(row) == list(range(1, 16)) for row in ta01.machines)
+    assert module.simple_lower_bound(ta01.times, ta01.machines) <= 1231

@@ -168,4 +168,7 @@ class PulpBackend:
             )
         if optimal and bound is None:
             bound = objective
+        if not optimal and bound is not None and objective - bound <= 1e-6 * max(1.0, abs(objective)):
+            # CBC stopped on a limit with its bound already equal to the incumbent: proven optimal all the same.
+            optimal = True
         return MipOutcome("optimal" if optimal else "feasible", values, objective, bound, word)

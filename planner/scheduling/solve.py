@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from planner.scheduling.problem_data import ProblemData
@@ -26,7 +25,6 @@ class Solver:
     def __init__(self, name: str = "cpsat", **options: Any):
         self.name = name
         self._backend = make_backend(name, **options)
-        self._stop_requested = threading.Event()
 
     def solve(
         self,
@@ -58,7 +56,6 @@ class Solver:
 
     def stop(self) -> None:
         """Ask a running solve to return with its best schedule so far (safe from any thread)."""
-        self._stop_requested.set()
         self._backend.stop()
 
 

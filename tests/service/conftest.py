@@ -167,14 +167,43 @@ def pg_available() -> str:
 
 
 def fresh_pg_url() -> str:
-    """PG_URL with a fresh, empty schema (tables dropped), so tests do not see each other's jobs."""
-    from sqlalchemy import create_engine, text
+    """A URL of a new, empty PostgreSQL database on the test server, so tests never see each other's jobs.
 
-    engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS job_events, jobs, alembic_version"))
-    engine.dispose()
-    return PG_URL
+    Each call creates its own database (``planner_test_<random>``) through the server's maintenance database,
+    so runs that share the server at the same time (a developer's and CI's, or parallel suites) cannot
+    collide; :func:`drop_test_databases` removes them at the end of the session.
+    """
+    import uuid
+
+    import psycopg
+
+    name = f"planner_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_maintenance_url(), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _CREATED_DATABASES.append(name)
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
+
+
+_CREATED_DATABASES: list[str] = []
+
+
+def _maintenance_url() -> str:
+    return PG_URL.rsplit("/", 1)[0] + "/postgres"
+
+
+def drop_test_databases() -> None:
+    """Drop the databases :func:`fresh_pg_url` created in this session (their servers have stopped)."""
+    if not _CREATED_DATABASES:
+        return
+    import psycopg
+
+    try:
+        with psycopg.connect(_maintenance_url(), autocommit=True, connect_timeout=5) as conn:
+            for name in _CREATED_DATABASES:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except Exception:  # a leftover test database is harmless; never fail the run for it
+        pass
+    _CREATED_DATABASES.clear()
 
 
 def terminal(job: pb.JobInfo) -> bool:

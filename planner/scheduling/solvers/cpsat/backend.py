@@ -279,6 +279,14 @@ class CpSatBackend:
         if not report.ok:
             raise RuntimeError(f"CP-SAT returned a schedule the checker rejects: {report.violations[:3]}")
         assert report.objective is not None
+        if not built.exact and hint_ok and hint is not None and not data.objective.lexicographic:
+            # the model rounds or leaves out part of the energy: the warm start may still be truly better
+            hint_report = check_solution(data, hint)
+            if hint_report.objective is not None and hint_report.objective < report.objective:
+                schedule, report = hint, hint_report
+                stats["fallback"] = "initial solution (better by the checker)"
+        stats["energy_scale"] = built.scale
+        stats["model_exact"] = built.exact
         objective = float(report.objective)
         if status == SolveStatus.OPTIMAL and not data.objective.lexicographic:
             bound = objective

@@ -76,7 +76,7 @@ class CpSatModel:
     def __init__(self, data: ProblemData):
         self.data = data
         self.model = cp_model.CpModel()
-        self.horizon = data.horizon()
+        self.horizon = data.horizon() + self._tariff_span()
         self.ops: dict[tuple[int, int], _OpVars] = {}
         self.setup_terms: list[tuple[cp_model.IntVar, int]] = []
         self.makespan = self.model.new_int_var(0, self.horizon, "makespan")
@@ -102,6 +102,19 @@ class CpSatModel:
         self._add_makespan()
         self._add_tardiness()
         self._add_energy()
+
+    def _tariff_span(self) -> int:
+        """Room to move work to cheaper periods: the span of the given tariff values when energy is weighted.
+
+        Past that span the rates are constant, so compacting the work there costs nothing: some optimal
+        schedule ends within the problem's horizon plus this span.
+        """
+        energy, objective = self.data.energy, self.data.objective
+        if energy is None or not any(
+            getattr(objective, t) or t in objective.lexicographic for t in _ENERGY_TERMS
+        ):
+            return 0
+        return max(len(energy.price), len(energy.co2)) * energy.period
 
     def _pauses(self, op: Operation, machine: int, duration: int) -> bool:
         return op.resumable and duration > 0 and bool(self._closed[machine])
@@ -379,14 +392,14 @@ class CpSatModel:
         positive = [v for v in raw if v > 0]
         if not positive:
             return
-        # the smallest power of ten that makes every rate an integer, else enough digits for 0.1 % on the smallest
-        self.scale = 10**6
+        # the smallest power of ten (times the time units per hour, e.g. 60) that makes every rate an
+        # integer, else enough digits for 0.1 % on the smallest rate
+        per_hour = 1 / energy.hours_per_unit
+        base = round(per_hour) if abs(per_hour - round(per_hour)) < _EPS and round(per_hour) >= 1 else 1
         for digits in range(7):
-            if all(
-                abs(v * 10**digits - round(v * 10**digits)) < _EPS * max(1.0, v * 10**digits)
-                for v in positive
-            ):
-                self.scale = 10**digits
+            scale = base * 10**digits
+            if all(abs(v * scale - round(v * scale)) < _EPS * max(1.0, v * scale) for v in positive):
+                self.scale = scale
                 break
         else:
             self.exact = False

@@ -287,6 +287,7 @@ class CpSatBackend:
                 stats["fallback"] = "initial solution (better by the checker)"
         stats["energy_scale"] = built.scale
         stats["model_exact"] = built.exact
+        assert report.objective is not None
         objective = float(report.objective)
         if status == SolveStatus.OPTIMAL and not data.objective.lexicographic:
             bound = objective

@@ -202,3 +202,25 @@ def test_resumable_operation_pays_no_energy_while_paused():
     (sop,) = result.schedule.operations
     assert (sop.start, sop.end) == (5, 25)
     assert result.objective == pytest.approx(6.0 * 5 * 1.0 * 2)
+
+
+def test_energy_shift_slides_work_to_cheaper_periods_within_its_slack():
+    """Tests that the polishing heuristic moves work to the cheap period without a worse makespan."""
+    from planner.scheduling import Schedule, ScheduledOperation
+    from planner.scheduling.solvers.energy_shift import shift_for_energy
+
+    m = Model()
+    a, b = m.add_machine("A", idle_power=1.0), m.add_machine("B")
+    m.add_operation(m.add_job("flexible"), [(a, 10, 6.0)])
+    m.add_operation(m.add_job("critical"), [(b, 20, 2.0)])
+    m.set_energy(10, price=[9.0, 1.0], hours_per_unit=1.0)
+    m.set_objective(makespan=1, energy=1)
+    data = m.data()
+    early = Schedule([ScheduledOperation(0, 0, 0, 0, 10), ScheduledOperation(1, 0, 1, 0, 20)])
+    shifted = shift_for_energy(data, early)
+    assert shifted.get(0, 0) == ScheduledOperation(0, 0, 0, 10, 20)
+    before, after = check_solution(data, early), check_solution(data, shifted)
+    assert after.ok and after.kpis.makespan == before.kpis.makespan == 20
+    # 6 kW moves from price 9 to 1 and 1 kW of idle power the other way: (6 - 1) x 10 h x 8 = 400
+    assert before.objective - after.objective == pytest.approx(400.0)
+    assert shift_for_energy(data, shifted) is shifted  # nothing left to gain

@@ -18,6 +18,7 @@ from planner.scheduling.solvers.base import Progress, ProgressCallback
 from planner.scheduling.solvers.cpsat.model import CpSatModel
 from planner.scheduling.solvers.cpsat.shop import is_plain_shop
 from planner.scheduling.solvers.dispatch import dispatch
+from planner.scheduling.solvers.energy_shift import shift_for_energy
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 WARM_START_SHARE = 0.3
 """Share of the time limit spent, when energy is weighted, on a schedule for the other terms alone."""
+POLISH_SHARE = 0.05
+"""Share of the time limit for sliding work to cheaper periods (:mod:`..energy_shift`), before and after."""
 
 
 def _energy_weighted(data: ProblemData) -> bool:
@@ -284,6 +287,8 @@ class CpSatBackend:
             )
             if better is not None:
                 hint, hint_ok = better, True
+            if hint_ok and hint is not None:
+                hint = shift_for_energy(data, hint, time_limit=POLISH_SHARE * time_limit)
             warm_seconds = time.perf_counter() - warm_started
         built = CpSatModel(data, makespan_cap=_makespan_cap(data, hint if hint_ok else None))
         if hint is not None:
@@ -300,8 +305,11 @@ class CpSatBackend:
         if warm_seconds:
             stats["warm_start_seconds"] = round(warm_seconds, 4)
         all_optimal = True
+        polish = (
+            POLISH_SHARE * time_limit if _energy_weighted(data) and not data.objective.lexicographic else 0.0
+        )
         for stage_idx, stage in enumerate(stages):
-            remaining = time_limit - (time.perf_counter() - started)
+            remaining = time_limit - polish - (time.perf_counter() - started)
             budget = remaining / (len(stages) - stage_idx)
             expr = built.weighted_objective() if stage == "weighted" else built.term(stage)
             scale = built.objective_scale if stage == "weighted" else built.term_scale(stage)
@@ -368,6 +376,15 @@ class CpSatBackend:
             if hint_report.objective is not None and hint_report.objective < report.objective:
                 schedule, report = hint, hint_report
                 stats["fallback"] = "initial solution (better by the checker)"
+        if polish:
+            polished = shift_for_energy(data, schedule, time_limit=polish)
+            if polished is not schedule:
+                polished_report = check_solution(data, polished)
+                assert polished_report.objective is not None and report.objective is not None
+                stats["energy_shift_saving"] = round(report.objective - polished_report.objective, 6)
+                schedule, report = polished, polished_report
+                if status == SolveStatus.OPTIMAL:
+                    status = SolveStatus.FEASIBLE  # the model's optimum was not the problem's
         stats["energy_scale"] = built.scale
         stats["model_exact"] = built.exact
         if built.energy_model:

@@ -46,7 +46,7 @@ class CheckReport:
 
     violations: list[Violation] = field(default_factory=list)
     kpis: KPIs | None = None
-    objective: int | None = None
+    objective: float | None = None
 
     @property
     def ok(self) -> bool:

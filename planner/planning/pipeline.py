@@ -863,6 +863,9 @@ def make_plan(
     history: pd.DataFrame | None,
     orders: Sequence[CustomerOrder] = (),
     settings: PlanSettings | None = None,
+    *,
+    demand: pd.DataFrame | None = None,
+    forecast_result: ForecastResult | None = None,
 ) -> PlanResult:
     """Make the whole plan of a plant from its demand history and firm customer orders.
 
@@ -877,6 +880,10 @@ def make_plan(
         Firm customer orders (:func:`read_orders`).
     settings
         Time limits and forecast settings.
+    demand, forecast_result
+        A demand frame per item and period from an earlier run (``PlanResult.demand`` without its
+        ``safety_stock`` column) to skip the forecast, e.g. for what-if scenarios; ``history`` is then
+        ignored.
 
     Returns
     -------
@@ -896,7 +903,10 @@ def make_plan(
     t0 = time.perf_counter()
 
     t = time.perf_counter()
-    demand, forecast_result = _forecast_stage(plant, history, settings)
+    if demand is None:
+        demand, forecast_result = _forecast_stage(plant, history, settings)
+    else:
+        demand = demand.drop(columns=["safety_stock"], errors="ignore")
     seconds["forecast"] = time.perf_counter() - t
     logger.info("forecast: %d products in %.1f s", demand["item"].nunique(), seconds["forecast"])
 

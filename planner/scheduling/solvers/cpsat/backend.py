@@ -222,6 +222,7 @@ class CpSatBackend:
             remaining = time_limit - (time.perf_counter() - started)
             budget = remaining / (len(stages) - stage_idx)
             expr = built.weighted_objective() if stage == "weighted" else built.term(stage)
+            scale = built.objective_scale if stage == "weighted" else built.term_scale(stage)
             built.model.minimize(expr)
             solver = self._new_solver(budget, num_workers, seed)
             with self._lock:
@@ -238,7 +239,7 @@ class CpSatBackend:
                 raise RuntimeError(f"CP-SAT rejected the model: {built.model.validate()}")
             if stage_idx == 0:
                 status = stage_status
-                bound = solver.best_objective_bound if stage_status != SolveStatus.INFEASIBLE else 0.0
+                bound = solver.best_objective_bound / scale if stage_status != SolveStatus.INFEASIBLE else 0.0
             if stage_status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
                 schedule = built.schedule(solver)
                 if stage_status != SolveStatus.OPTIMAL:
@@ -253,6 +254,13 @@ class CpSatBackend:
                 break
         if data.objective.lexicographic and schedule is not None:
             status = SolveStatus.OPTIMAL if all_optimal and len(stages) > 0 else SolveStatus.FEASIBLE
+        if not built.exact and status == SolveStatus.OPTIMAL:
+            status = (
+                SolveStatus.FEASIBLE
+            )  # optimal for the model, which rounds or leaves out part of the energy
+            stats["model"] = "approximate energy or power"
+        if not built.bound_valid and status != SolveStatus.INFEASIBLE:
+            bound = 0.0  # the model restricts or approximates the problem: its bound is none of the problem
 
         if (
             schedule is None

@@ -1321,7 +1321,6 @@ def forecast_command(
         raise click.exceptions.Exit(EXIT_NO_SOLUTION)
 
 
-
 # ---------------------------------------------------------------------------------------------------------
 # planner plan
 # ---------------------------------------------------------------------------------------------------------
@@ -1446,7 +1445,9 @@ def plan_command(
         for row in comparison.table(COMPARED_KPIS):
             scen.add_row(row["scenario"], *[fmt_number(row[k]) if row[k] is not None else "-" for k in shown])
         console.print(scen)
-    console.print(f"plan written to {out}/ (plan.json, CSVs, gantt.html); report: {files['report']}", highlight=False)
+    console.print(
+        f"plan written to {out}/ (plan.json, CSVs, gantt.html); report: {files['report']}", highlight=False
+    )
     if result.schedule_result.schedule is None:
         raise click.exceptions.Exit(EXIT_NO_SOLUTION)
 

@@ -118,7 +118,7 @@ class PlanSettings:
     """
 
     time_limit: float = 10.0
-    lot_time_limit: float = 10.0
+    lot_time_limit: float = 20.0
     num_workers: int = 2
     seed: int = 1
     forecast_models: tuple[str, ...] = FAST_MODELS
@@ -532,7 +532,7 @@ def _lot_sizing_data(
                 resource=resource,
                 initial_inventory=p.stock.initial,
                 min_lot=p.stock.min_lot,
-                lot_multiple=p.stock.lot_multiple if p.stock.lot_multiple is not None else 1.0,
+                lot_multiple=p.stock.lot_multiple or 0.0,
                 safety_stock=safety,
                 max_inventory=p.stock.max_storage,
                 backlog_penalty=backlog,

@@ -92,42 +92,114 @@ def write_tables(plan: Plan, out: Path) -> dict[str, Path]:
     for o in plan.orders:
         late = max(0, (o.end or 0) - o.due) if o.operations and o.due is not None else ""
         orders.append(
-            [o.id, o.kind, o.item, o.quantity, "" if o.period is None else o.period + 1, o.due, _at(plan, o.due),
-             _at(plan, o.start), _at(plan, o.end), ";".join(o.options), o.state, late]
+            [
+                o.id,
+                o.kind,
+                o.item,
+                o.quantity,
+                "" if o.period is None else o.period + 1,
+                o.due,
+                _at(plan, o.due),
+                _at(plan, o.start),
+                _at(plan, o.end),
+                ";".join(o.options),
+                o.state,
+                late,
+            ]
         )
     files["orders"] = _write_csv(
         out / "orders.csv",
-        ["order_id", "kind", "item", "quantity", "period", "due", "due_at", "start_at", "end_at", "options", "state", "late_by"],
+        [
+            "order_id",
+            "kind",
+            "item",
+            "quantity",
+            "period",
+            "due",
+            "due_at",
+            "start_at",
+            "end_at",
+            "options",
+            "state",
+            "late_by",
+        ],
         orders,
     )
     ops = [
-        [o.id, op.id, op.sequence, op.name, op.machine, op.start, op.end, _at(plan, op.start), _at(plan, op.end),
-         op.duration, op.setup, op.state]
+        [
+            o.id,
+            op.id,
+            op.sequence,
+            op.name,
+            op.machine,
+            op.start,
+            op.end,
+            _at(plan, op.start),
+            _at(plan, op.end),
+            op.duration,
+            op.setup,
+            op.state,
+        ]
         for o, op in plan.operations()
     ]
     ops.sort(key=lambda r: (r[4], r[5], r[1]))
     files["operations"] = _write_csv(
         out / "operations.csv",
-        ["order_id", "operation_id", "sequence", "name", "machine", "start", "end", "start_at", "end_at", "duration", "setup", "state"],
+        [
+            "order_id",
+            "operation_id",
+            "sequence",
+            "name",
+            "machine",
+            "start",
+            "end",
+            "start_at",
+            "end_at",
+            "duration",
+            "setup",
+            "state",
+        ],
         ops,
     )
     files["inventory"] = _write_csv(
         out / "inventory.csv",
         ["item", "period", "period_start_at", "demand", "produce", "inventory", "safety_stock", "backlog"],
         [
-            [r.item, r.period + 1, _at(plan, r.period_start), r.demand, r.produce, r.inventory, r.safety_stock, r.backlog]
+            [
+                r.item,
+                r.period + 1,
+                _at(plan, r.period_start),
+                r.demand,
+                r.produce,
+                r.inventory,
+                r.safety_stock,
+                r.backlog,
+            ]
             for r in plan.inventory
         ],
     )
     files["purchases"] = _write_csv(
         out / "purchases.csv",
         ["purchase_id", "item", "quantity", "order_by_at", "due_at", "period"],
-        [[p.id, p.item, p.quantity, _at(plan, p.order_by), _at(plan, p.due), "" if p.period is None else p.period + 1] for p in plan.purchases],
+        [
+            [
+                p.id,
+                p.item,
+                p.quantity,
+                _at(plan, p.order_by),
+                _at(plan, p.due),
+                "" if p.period is None else p.period + 1,
+            ]
+            for p in plan.purchases
+        ],
     )
     files["maintenance"] = _write_csv(
         out / "maintenance.csv",
         ["id", "name", "machine", "start", "end", "start_at", "end_at"],
-        [[m.id, m.name, m.machine, m.start, m.end, _at(plan, m.start), _at(plan, m.end)] for m in plan.maintenance],
+        [
+            [m.id, m.name, m.machine, m.start, m.end, _at(plan, m.start), _at(plan, m.end)]
+            for m in plan.maintenance
+        ],
     )
     return files
 
@@ -142,7 +214,11 @@ def write_plan_outputs(
     result: PlanResult, out: str | Path, comparison: ScenarioComparison | None = None
 ) -> dict[str, Path]:
     """Write the plan directory (see the module docstring); returns the files by kind."""
-    from planner.plotting.plan_charts import inventory_png_figure, plan_gantt_png_figure, write_plan_gantt_html
+    from planner.plotting.plan_charts import (
+        inventory_png_figure,
+        plan_gantt_png_figure,
+        write_plan_gantt_html,
+    )
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -170,7 +246,9 @@ def write_plan_outputs(
 
         table = comparison.table()
         files["scenarios"] = _write_csv(
-            out / "scenarios.csv", ["scenario", *COMPARED_KPIS], [[row[k] for k in ("scenario", *COMPARED_KPIS)] for row in table]
+            out / "scenarios.csv",
+            ["scenario", *COMPARED_KPIS],
+            [[row[k] for k in ("scenario", *COMPARED_KPIS)] for row in table],
         )
     files["report"] = write_report_html(result, out / "report.html", images, comparison)
     return files
@@ -218,9 +296,16 @@ def write_report_html(
         ("CO2", f"{_fmt(kpis.get('co2_kg'))} kg"),
     ]
     if kpis.get("energy_saving") is not None:
-        headline.append(("Saved vs tariff-blind", f"{_fmt(kpis.get('energy_saving'))} ({_fmt(kpis.get('energy_saving_pct'))} %)"))
+        headline.append(
+            (
+                "Saved vs tariff-blind",
+                f"{_fmt(kpis.get('energy_saving'))} ({_fmt(kpis.get('energy_saving_pct'))} %)",
+            )
+        )
     for label, value in headline:
-        parts.append(f"<div class='card'><div class='v'>{esc(value)}</div><div class='l'>{esc(label)}</div></div>")
+        parts.append(
+            f"<div class='card'><div class='v'>{esc(value)}</div><div class='l'>{esc(label)}</div></div>"
+        )
     parts.append("</div>")
     status = kpis.get("schedule_status")
     if status not in ("optimal", "feasible"):
@@ -265,7 +350,9 @@ def write_report_html(
         parts.append(f"<img alt='inventory' src='data:image/png;base64,{images['inventory']}'>")
     late = [o for o in plan.orders if o.operations and o.due is not None and (o.end or 0) > o.due]
     if late:
-        parts.append("<h2>Late orders</h2><table><tr><th>order</th><th>item</th><th>due</th><th>end</th><th>late by (min)</th></tr>")
+        parts.append(
+            "<h2>Late orders</h2><table><tr><th>order</th><th>item</th><th>due</th><th>end</th><th>late by (min)</th></tr>"
+        )
         for o in late[:50]:
             parts.append(
                 f"<tr><td>{esc(o.id)}</td><td>{esc(o.item)}</td><td>{esc(_at(plan, o.due))}</td>"
@@ -273,7 +360,9 @@ def write_report_html(
             )
         parts.append("</table>")
     if plan.purchases:
-        parts.append("<h2>Purchases</h2><table><tr><th>item</th><th>quantity</th><th>order by</th><th>arrive by</th></tr>")
+        parts.append(
+            "<h2>Purchases</h2><table><tr><th>item</th><th>quantity</th><th>order by</th><th>arrive by</th></tr>"
+        )
         for p in plan.purchases[:50]:
             parts.append(
                 f"<tr><td>{esc(p.item)}</td><td>{_fmt(p.quantity)}</td><td>{esc(_at(plan, p.order_by))}</td>"

@@ -14,7 +14,8 @@ A scenario file is JSON::
 Change types:
 
 - ``remove_machine`` -- the machine leaves the plant, every routing step (and option) and changeover; a
-  step left without a machine is an error.
+  routing step left without a machine is an error, an option that needs the machine is withdrawn (orders
+  choosing it are then rejected).
 - ``add_machine`` -- a machine document (as in the plant file); with ``like``, it can do every step the
   ``like`` machine can, at the same times and power, and shares its changeover matrix.
 - ``add_shift`` / ``overtime`` -- an extra shift ``[from, to]`` on some weekdays (``days``, default every day)
@@ -157,13 +158,22 @@ def scenarios_from_dict(doc: Any) -> tuple[Scenario, ...]:
             path = f"{where}.changes[{k}]"
             kind = c.get("type") if isinstance(c, Mapping) else None
             if kind not in CHANGE_TYPES:
-                errors.append(FieldViolation(f"{path}.type", f"unknown change {kind!r}; use one of {CHANGE_TYPES}"))
+                errors.append(
+                    FieldViolation(f"{path}.type", f"unknown change {kind!r}; use one of {CHANGE_TYPES}")
+                )
                 continue
             for key in _REQUIRED[kind]:
                 if key not in c:
                     errors.append(FieldViolation(f"{path}.{key}", f"a {kind} change needs {key!r}"))
-            if kind == "scale_demand" and not (isinstance(c.get("factor"), int | float) and c["factor"] >= 0):
-                errors.append(FieldViolation(f"{path}.factor", f"must be a number >= 0, got {c.get('factor')!r}"))
+            factor = c.get("factor")
+            if (
+                kind == "scale_demand"
+                and "factor" in c
+                and not (isinstance(factor, int | float) and factor >= 0)
+            ):
+                errors.append(
+                    FieldViolation(f"{path}.factor", f"must be a number >= 0, got {c.get('factor')!r}")
+                )
             if kind == "tariff" and not any(key in c for key in ("scale", "price", "co2", "co2_scale")):
                 errors.append(FieldViolation(path, "a tariff change needs scale, price, co2 or co2_scale"))
         out.append(Scenario(s["name"], tuple(changes), str(s.get("description", ""))))
@@ -172,18 +182,18 @@ def scenarios_from_dict(doc: Any) -> tuple[Scenario, ...]:
     return tuple(out)
 
 
-def _modes_lists(doc: dict[str, Any]) -> list[list[dict[str, Any]]]:
-    """Every list of machine modes in the plant document (routings and options)."""
-    out = []
+def _modes_lists(doc: dict[str, Any]) -> list[tuple[list[dict[str, Any]], dict[str, Any], str | None]]:
+    """Every list of machine modes in the plant document: ``(modes, product, option name or None)``."""
+    out: list[tuple[list[dict[str, Any]], dict[str, Any], str | None]] = []
     for p in doc["products"]:
         for step in p.get("routing", ()):
-            out.append(step["machines"])
-        for option in p.get("options", {}).values():
+            out.append((step["machines"], p, None))
+        for name, option in p.get("options", {}).items():
             for c in option.get("change", ()):
                 if "machines" in c:
-                    out.append(c["machines"])
+                    out.append((c["machines"], p, name))
             for a in option.get("add", ()):
-                out.append(a["step"]["machines"])
+                out.append((a["step"]["machines"], p, name))
     return out
 
 
@@ -227,11 +237,19 @@ def _apply(doc: dict[str, Any], change: Mapping[str, Any], plant: Plant) -> None
         if mid not in ids:
             raise ValidationError(f"unknown machine {mid!r}", "machine")
         doc["machines"] = [m for m in doc["machines"] if m["id"] != mid]
-        for modes in _modes_lists(doc):
-            if any(m["machine"] == mid for m in modes):
-                if len(modes) == 1:
-                    raise ValidationError(f"removing {mid!r} leaves a step without a machine", "machine")
+        for modes, product, option in _modes_lists(doc):
+            if not any(m["machine"] == mid for m in modes):
+                continue
+            if len(modes) > 1:
                 modes[:] = [m for m in modes if m["machine"] != mid]
+            elif option is None:
+                raise ValidationError(
+                    f"removing {mid!r} leaves a step of {product['id']!r} without a machine", "machine"
+                )
+            elif option in product.get("options", {}):
+                # The option needs the machine: without it the option cannot be offered.
+                logger.warning("without %s, product %s loses option %s", mid, product["id"], option)
+                del product["options"][option]
         for c in doc.get("changeovers", ()):
             if "machines" in c:
                 c["machines"] = [m for m in c["machines"] if m != mid]
@@ -250,7 +268,7 @@ def _apply(doc: dict[str, Any], change: Mapping[str, Any], plant: Plant) -> None
             for key in ("group", "calendar", "idle_power", "initial_family"):
                 if key in source and key not in machine:
                     machine[key] = copy.deepcopy(source[key])
-            for modes in _modes_lists(doc):
+            for modes, _, _ in _modes_lists(doc):
                 for m in list(modes):
                     if m["machine"] == like:
                         modes.append({**m, "machine": machine.get("id")})
@@ -302,7 +320,9 @@ def _scale_demand(demand: pd.DataFrame, change: Mapping[str, Any], plant: Plant,
     factor = float(change["factor"])
     out = demand.copy()
     rows = out["item"].isin(products)
-    columns = [c for c in out.columns if c == "demand" or (c.startswith("q") and c[1:].replace("_", "").isdigit())]
+    columns = [
+        c for c in out.columns if c == "demand" or (c.startswith("q") and c[1:].replace("_", "").isdigit())
+    ]
     out.loc[rows, columns] = out.loc[rows, columns] * factor
     return out
 

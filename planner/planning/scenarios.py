@@ -35,7 +35,7 @@ import copy
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -337,6 +337,9 @@ def compare_scenarios(
 ) -> ScenarioComparison:
     """Plan the base and every scenario; the forecast runs once (on the base demand history).
 
+    Scenarios are solved without the tariff-blind reference solve (their energy-cost saving is not
+    measured), which halves their scheduling time.
+
     Parameters
     ----------
     plant, history, orders, settings
@@ -351,11 +354,13 @@ def compare_scenarios(
     ScenarioComparison
         ``results["base"]`` and one result per scenario name, in order.
     """
-    from planner.planning.pipeline import make_plan
+    from planner.planning.pipeline import PlanSettings, make_plan
 
     if base is None:
         base = make_plan(plant, history, orders, settings)
     out = ScenarioComparison({"base": base})
+    # The side-by-side KPIs need no tariff-blind reference solve per scenario.
+    settings = replace(settings or PlanSettings(), compare_tariff_blind=False)
     for scenario in scenarios:
         changed, demand = apply_scenario(plant, scenario, base.demand)
         logger.info("scenario %r: planning", scenario.name)

@@ -47,7 +47,7 @@ __all__ = [
     "write_plan_gantt_html",
 ]
 
-MAINTENANCE_COLOUR = "#d62728"
+MAINTENANCE_COLOUR = "#7b1fa2"
 POWER_COLOUR = "#1f77b4"
 PRICE_COLOUR = "#ff7f0e"
 
@@ -108,7 +108,14 @@ def _time_ticks(data: ProblemData, horizon: int) -> tuple[list[int], list[str]]:
     """Tick positions every 6, 12 or 24 hours, labelled with local calendar time when known."""
     if data.time_unit != "min":
         return [], []
-    step = 360 if horizon <= 3 * 1440 else (720 if horizon <= 7 * 1440 else 1440)
+    step = next(
+        (
+            s
+            for s, span in ((60, 720), (120, 1440), (240, 2880), (360, 4320), (720, 10080))
+            if horizon <= span
+        ),
+        1440,
+    )
     origin = None
     if data.time_origin:
         try:
@@ -266,7 +273,15 @@ def plan_gantt_png_figure(data: ProblemData, schedule: Schedule, title: str | No
                 zorder=3,
             )
     for m in getattr(schedule, "maintenance", ()):
-        ax.barh(m.machine, m.end - m.start, left=m.start, height=0.6, color=MAINTENANCE_COLOUR, zorder=3)
+        ax.barh(
+            m.machine,
+            m.end - m.start,
+            left=m.start,
+            height=0.6,
+            color=MAINTENANCE_COLOUR,
+            hatch="xx",
+            zorder=3,
+        )
     ax.set_yticks(range(data.num_machines), [data.machine_name(m) for m in range(data.num_machines)])
     ax.set_ylim(rows - 0.5, -0.5)
     ax.set_xlim(0, horizon)
@@ -337,7 +352,7 @@ def inventory_png_figure(plan: Plan, items: Sequence[str] | None = None, max_ite
         ax.bar(periods, [r.inventory for r in data], color="#9ecae1", label="stock")
         ax.plot(periods, [r.safety_stock for r in data], "k--", linewidth=1, label="safety stock")
         if any(r.backlog > 0 for r in data):
-            ax.bar(periods, [-r.backlog for r in data], color=MAINTENANCE_COLOUR, label="backlog")
+            ax.bar(periods, [-r.backlog for r in data], color=LATE_EDGE, label="backlog")
         ax.plot(periods, [r.demand for r in data], color=PRICE_COLOUR, linewidth=1, label="demand")
         ax.set_title(item, fontsize=9)
         ax.tick_params(labelsize=7)

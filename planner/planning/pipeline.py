@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
     from planner.forecasting import ForecastResult
     from planner.inventory import LotSizingData, LotSizingResult
-    from planner.scheduling import ProblemData, Result
+    from planner.scheduling import ProblemData, Result, Schedule
 
 logger = logging.getLogger(__name__)
 
@@ -580,8 +580,14 @@ def _explode(plant: Plant, need: dict[str, float]) -> dict[str, float]:
 # -- stage 3: jobs -------------------------------------------------------------------------------------
 
 
-def _scheduling_problem(plant: Plant, jobs: Sequence[JobInfo], energy_weight: bool = True) -> ProblemData:
-    """The scheduling problem of ``jobs`` on the plant's machines."""
+def _scheduling_problem(
+    plant: Plant, jobs: Sequence[JobInfo], energy_weight: bool = True, calendar_end: int | None = None
+) -> ProblemData:
+    """The scheduling problem of ``jobs`` on the plant's machines.
+
+    ``energy_weight=False`` zeroes the energy and CO2 weights (the tariff-blind problem); ``calendar_end``
+    drops the closed windows from that time on (see :func:`_schedule_stage`).
+    """
     from planner.scheduling import Job, Machine, Mode, Objective, Operation, ProblemData
     from planner.scheduling.problem_data import Energy, MaintenanceTask
 
@@ -590,7 +596,9 @@ def _scheduling_problem(plant: Plant, jobs: Sequence[JobInfo], energy_weight: bo
     machines = tuple(
         Machine(
             name=m.id,
-            unavailable=m.closed,
+            unavailable=m.closed
+            if calendar_end is None
+            else tuple((a, min(b, calendar_end)) for a, b in m.closed if a < calendar_end),
             setup_times=plant.setup_times.get(m.id),
             initial_family=m.initial_family if m.id in plant.setup_times else None,
             idle_power=m.idle_power,
@@ -701,26 +709,45 @@ def _jobs_stage(
 def _schedule_stage(
     plant: Plant, jobs: Sequence[JobInfo], settings: PlanSettings
 ) -> tuple[ProblemData, Result, Result | None]:
-    from planner.scheduling import solve
+    """Solve the jobs (tariff-blind first when the energy saving is measured), on a trimmed calendar.
 
-    data = _scheduling_problem(plant, jobs)
-    energy_terms = data.objective.energy > 0 or data.objective.co2 > 0
-    blind = None
-    initial = None
-    if plant.energy is not None and energy_terms and settings.compare_tariff_blind:
-        blind_data = _scheduling_problem(plant, jobs, energy_weight=False)
-        blind = solve(
-            blind_data, time_limit=settings.time_limit, num_workers=settings.num_workers, seed=settings.seed
+    The machines' closed windows run to the end of the lot-sizing horizon, and CP-SAT's time horizon (and
+    with it the number of tariff periods the energy terms need) grows with the last window. The solve
+    therefore sees the calendar up to one period after the latest due date; every schedule is then checked
+    against the full calendar, and one that uses closed time past that point is solved again on the full
+    calendar (warm-started). The returned problem is the full one and the KPIs are its checker's.
+    """
+    from planner.scheduling import check_solution, solve
+
+    full = _scheduling_problem(plant, jobs)
+    last_due = max((j.due for j in jobs if j.due is not None), default=plant.horizon.end)
+    calendar_end = min(plant.horizon.end, last_due + plant.horizon.period)
+
+    def run(energy_weight: bool, initial: Schedule | None) -> Result:
+        target = full if energy_weight else _scheduling_problem(plant, jobs, energy_weight=False)
+        trimmed = _scheduling_problem(plant, jobs, energy_weight, calendar_end)
+        options = {
+            "time_limit": settings.time_limit,
+            "num_workers": settings.num_workers,
+            "seed": settings.seed,
+        }
+        res = solve(trimmed, initial_solution=initial, **options)  # type: ignore[arg-type]
+        if res.schedule is None:
+            return res
+        report = check_solution(target, res.schedule)
+        if report.ok:
+            return replace(res, kpis=report.kpis, objective=report.objective)
+        logger.warning(
+            "the schedule uses closed time after minute %d; solving on the full calendar", calendar_end
         )
-        initial = blind.schedule
-    result = solve(
-        data,
-        time_limit=settings.time_limit,
-        num_workers=settings.num_workers,
-        seed=settings.seed,
-        initial_solution=initial,
-    )
-    return data, result, blind
+        return solve(target, initial_solution=res.schedule, **options)  # type: ignore[arg-type]
+
+    energy_terms = full.objective.energy > 0 or full.objective.co2 > 0
+    blind = None
+    if plant.energy is not None and energy_terms and settings.compare_tariff_blind:
+        blind = run(False, None)
+    result = run(True, blind.schedule if blind is not None else None)
+    return full, result, blind
 
 
 # -- stage 5: plan -------------------------------------------------------------------------------------

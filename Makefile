@@ -25,8 +25,10 @@ test: install lint
 	$(BIN)/python -m pytest -q
 
 demo: install
-	$(BIN)/planner solve instances/native/bike_plant.json --time-limit 10 --gantt --out var/demo
-	@echo "demo plan written to var/demo/ (bike_plant.schedule.csv, .result.json, .gantt.html, .gantt.png)"
+	$(BIN)/planner plan instances/plants/demo_plant.json --demand instances/plants/demo_demand.csv \
+		--orders instances/plants/demo_orders.csv --scenario instances/plants/demo_scenarios.json \
+		--time-limit 15 --lot-time-limit 20 --workers 2 --out var/demo
+	@echo "demo plan written to var/demo/: open var/demo/report.html (plan.json, CSVs, gantt.html, inventory.png)"
 
 serve: install
 	@mkdir -p var

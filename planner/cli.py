@@ -1321,5 +1321,136 @@ def forecast_command(
         raise click.exceptions.Exit(EXIT_NO_SOLUTION)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# planner plan
+# ---------------------------------------------------------------------------------------------------------
+
+
+@main.command("plan", short_help="Plan a plant end to end: forecast, lot sizing, energy-aware schedule.")
+@click.argument("plant_path", metavar="PLANT.json", type=click.Path(path_type=Path))
+@click.option(
+    "--demand",
+    "demand_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Demand history CSV/Parquet (unique_id = product id, ds, y).",
+)
+@click.option(
+    "--orders",
+    "orders_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Firm customer orders CSV: order_id,product,quantity,due[,options][,priority].",
+)
+@click.option(
+    "--scenario",
+    "scenario_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="What-if scenarios JSON: solve the base and each scenario, KPIs side by side.",
+)
+@click.option(
+    "--time-limit",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Seconds per scheduling solve (tariff-blind and energy-aware).",
+)
+@click.option("--lot-time-limit", type=float, default=10.0, show_default=True, help="Seconds for lot sizing.")
+@click.option("--workers", type=int, default=None, help="Solver threads (default: up to 8 CPUs).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed of the solvers.")
+@click.option(
+    "--service-level",
+    type=float,
+    default=None,
+    help="Cycle service level for products whose stock settings name none (e.g. 0.95).",
+)
+@click.option(
+    "--makespan-tolerance",
+    type=float,
+    default=0.10,
+    show_default=True,
+    help="Energy saving vs tariff-blind counts at this relative makespan tolerance.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Plan folder: plan.json, CSVs, gantt.html/png, inventory.png, report.html.",
+)
+def plan_command(
+    plant_path: Path,
+    demand_path: Path | None,
+    orders_path: Path | None,
+    scenario_path: Path | None,
+    time_limit: float,
+    lot_time_limit: float,
+    workers: int | None,
+    seed: int,
+    service_level: float | None,
+    makespan_tolerance: float,
+    out: Path,
+) -> None:
+    """Make the whole plan of PLANT.json: forecast the demand history with quantiles, size the lots per
+    period against the machine calendars (safety stock, BOM, purchases), schedule the lots of the first
+    days and the customer orders (with their options) on the machines, energy-aware when the plant has an
+    energy section, and write the plan folder. Prints the KPIs and where the report is. Exit code 0 with a
+    schedule, 1 when no schedule was found in time, 2 on bad input.
+    """
+    from rich import box
+    from rich.table import Table
+
+    from planner.forecasting import read_history
+    from planner.planning.pipeline import PlanSettings, make_plan, read_orders
+    from planner.planning.plant import read_plant
+    from planner.planning.report import KPI_LABELS, kpi_rows, write_plan_outputs
+    from planner.planning.scenarios import COMPARED_KPIS, compare_scenarios, read_scenarios
+
+    plant = read_plant(plant_path)
+    history = read_history(demand_path) if demand_path is not None else None
+    orders = read_orders(orders_path, plant) if orders_path is not None else ()
+    scenarios = read_scenarios(scenario_path) if scenario_path is not None else ()
+    settings = PlanSettings(
+        time_limit=time_limit,
+        lot_time_limit=lot_time_limit,
+        num_workers=workers or _default_workers(),
+        seed=seed,
+        service_level=service_level,
+        makespan_tolerance=makespan_tolerance,
+    )
+    with err_console.status(f"planning {plant.name} ..."):
+        result = make_plan(plant, history, orders, settings)
+    comparison = None
+    if scenarios:
+        with err_console.status(f"planning {len(scenarios)} scenarios ..."):
+            comparison = compare_scenarios(plant, history, scenarios, orders, settings, base=result)
+    files = write_plan_outputs(result, out, comparison)
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=f"plan {plant.name}")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    for label, value, unit in kpi_rows(result.kpis):
+        table.add_row(label, value, unit)
+    console.print(table)
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+    console.print(f"stages: {stages}", highlight=False)
+    if comparison is not None:
+        labels = {key: label for key, label, _ in KPI_LABELS}
+        shown = ("otif_pct", "makespan", "inventory_value_mean", "backlog_end", "energy_cost", "co2_kg")
+        scen = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="what-if scenarios")
+        scen.add_column("scenario")
+        for key in shown:
+            scen.add_column(labels.get(key, key), justify="right")
+        for row in comparison.table(COMPARED_KPIS):
+            scen.add_row(row["scenario"], *[fmt_number(row[k]) if row[k] is not None else "-" for k in shown])
+        console.print(scen)
+    console.print(
+        f"plan written to {out}/ (plan.json, CSVs, gantt.html); report: {files['report']}", highlight=False
+    )
+    if result.schedule_result.schedule is None:
+        raise click.exceptions.Exit(EXIT_NO_SOLUTION)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,374 @@
+"""Files of a plan directory: ``plan.json``, CSV tables, charts and a one-page HTML report.
+
+:func:`write_plan_outputs` writes, into one folder:
+
+- ``plan.json`` -- the plan contract (:class:`~planner.planning.plan.Plan`);
+- ``orders.csv``, ``operations.csv``, ``inventory.csv``, ``purchases.csv``, ``maintenance.csv``,
+  ``demand.csv`` (forecast per item and period with safety stock) and, with scenarios, ``scenarios.csv``;
+- ``gantt.html`` (interactive, self-contained) and ``gantt.png`` with the energy-price and power strip,
+  ``inventory.png``;
+- ``report.html`` -- one self-contained page (images embedded) with the KPIs a plant manager reads first,
+  the stage times, the scenario comparison and the charts.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from planner.planning.pipeline import PlanResult
+    from planner.planning.plan import Plan
+    from planner.planning.scenarios import ScenarioComparison
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["KPI_LABELS", "kpi_rows", "write_plan_outputs", "write_report_html"]
+
+KPI_LABELS: tuple[tuple[str, str, str], ...] = (
+    ("otif_pct", "On time in full", "%"),
+    ("num_late_orders", "Late orders", ""),
+    ("total_tardiness", "Total tardiness", "min"),
+    ("max_tardiness", "Max tardiness", "min"),
+    ("makespan", "Makespan", "min"),
+    ("utilisation_mean", "Mean machine utilisation", "share"),
+    ("setup_time", "Changeover time", "min"),
+    ("inventory_value_mean", "Inventory value (mean)", "money"),
+    ("inventory_value_end", "Inventory value (end)", "money"),
+    ("backlog_end", "Backlog at horizon end", "units"),
+    ("purchase_units", "Purchased units", "units"),
+    ("energy_kwh", "Energy", "kWh"),
+    ("energy_cost", "Energy cost", "money"),
+    ("peak_power_kw", "Peak power", "kW"),
+    ("co2_kg", "CO2", "kg"),
+    ("energy_saving", "Energy-cost saving vs tariff-blind", "money"),
+    ("energy_saving_pct", "Energy-cost saving vs tariff-blind", "%"),
+    ("makespan_ratio", "Makespan energy-aware / tariff-blind", "ratio"),
+)
+"""KPI key, label and unit, in the order reports show them."""
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def kpi_rows(kpis: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``(label, value, unit)`` rows of the KPIs present in ``kpis``."""
+    return [(label, _fmt(kpis.get(key)), unit) for key, label, unit in KPI_LABELS if key in kpis]
+
+
+def _at(plan: Plan, t: int | None) -> str:
+    if t is None:
+        return ""
+    return plan.datetime_at(t).isoformat(timespec="minutes")
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def write_tables(plan: Plan, out: Path) -> dict[str, Path]:
+    """The plan's CSV tables (orders, operations, inventory, purchases, maintenance)."""
+    files = {}
+    orders = []
+    for o in plan.orders:
+        late = max(0, (o.end or 0) - o.due) if o.operations and o.due is not None else ""
+        orders.append(
+            [
+                o.id,
+                o.kind,
+                o.item,
+                o.quantity,
+                "" if o.period is None else o.period + 1,
+                o.due,
+                _at(plan, o.due),
+                _at(plan, o.start),
+                _at(plan, o.end),
+                ";".join(o.options),
+                o.state,
+                late,
+            ]
+        )
+    files["orders"] = _write_csv(
+        out / "orders.csv",
+        [
+            "order_id",
+            "kind",
+            "item",
+            "quantity",
+            "period",
+            "due",
+            "due_at",
+            "start_at",
+            "end_at",
+            "options",
+            "state",
+            "late_by",
+        ],
+        orders,
+    )
+    ops = [
+        [
+            o.id,
+            op.id,
+            op.sequence,
+            op.name,
+            op.machine,
+            op.start,
+            op.end,
+            _at(plan, op.start),
+            _at(plan, op.end),
+            op.duration,
+            op.setup,
+            op.state,
+        ]
+        for o, op in plan.operations()
+    ]
+    ops.sort(key=lambda r: (r[4], r[5], r[1]))
+    files["operations"] = _write_csv(
+        out / "operations.csv",
+        [
+            "order_id",
+            "operation_id",
+            "sequence",
+            "name",
+            "machine",
+            "start",
+            "end",
+            "start_at",
+            "end_at",
+            "duration",
+            "setup",
+            "state",
+        ],
+        ops,
+    )
+    files["inventory"] = _write_csv(
+        out / "inventory.csv",
+        ["item", "period", "period_start_at", "demand", "produce", "inventory", "safety_stock", "backlog"],
+        [
+            [
+                r.item,
+                r.period + 1,
+                _at(plan, r.period_start),
+                r.demand,
+                r.produce,
+                r.inventory,
+                r.safety_stock,
+                r.backlog,
+            ]
+            for r in plan.inventory
+        ],
+    )
+    files["purchases"] = _write_csv(
+        out / "purchases.csv",
+        ["purchase_id", "item", "quantity", "order_by_at", "due_at", "period"],
+        [
+            [
+                p.id,
+                p.item,
+                p.quantity,
+                _at(plan, p.order_by),
+                _at(plan, p.due),
+                "" if p.period is None else p.period + 1,
+            ]
+            for p in plan.purchases
+        ],
+    )
+    files["maintenance"] = _write_csv(
+        out / "maintenance.csv",
+        ["id", "name", "machine", "start", "end", "start_at", "end_at"],
+        [
+            [m.id, m.name, m.machine, m.start, m.end, _at(plan, m.start), _at(plan, m.end)]
+            for m in plan.maintenance
+        ],
+    )
+    return files
+
+
+def _png_base64(figure: Any) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def write_plan_outputs(
+    result: PlanResult, out: str | Path, comparison: ScenarioComparison | None = None
+) -> dict[str, Path]:
+    """Write the plan directory (see the module docstring); returns the files by kind."""
+    from planner.plotting.plan_charts import (
+        inventory_png_figure,
+        plan_gantt_png_figure,
+        write_plan_gantt_html,
+    )
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {"plan": result.plan.write(out)}
+    files.update(write_tables(result.plan, out))
+    result.demand.to_csv(out / "demand.csv", index=False)
+    files["demand"] = out / "demand.csv"
+    images: dict[str, str] = {}
+    schedule = result.schedule_result.schedule
+    if schedule is not None:
+        files["gantt_html"] = write_plan_gantt_html(result.problem, schedule, out / "gantt.html")
+        figure = plan_gantt_png_figure(result.problem, schedule)
+        figure.savefig(str(out / "gantt.png"), dpi=130)
+        files["gantt_png"] = out / "gantt.png"
+        images["gantt"] = _png_base64(figure)
+    if result.plan.inventory:
+        made = [p.id for p in result.plant.products if not p.bought]
+        bought = [p.id for p in result.plant.products if p.bought]
+        figure = inventory_png_figure(result.plan, made + bought)
+        figure.savefig(str(out / "inventory.png"), dpi=130)
+        files["inventory_png"] = out / "inventory.png"
+        images["inventory"] = _png_base64(figure)
+    if comparison is not None:
+        from planner.planning.scenarios import COMPARED_KPIS
+
+        table = comparison.table()
+        files["scenarios"] = _write_csv(
+            out / "scenarios.csv",
+            ["scenario", *COMPARED_KPIS],
+            [[row[k] for k in ("scenario", *COMPARED_KPIS)] for row in table],
+        )
+    files["report"] = write_report_html(result, out / "report.html", images, comparison)
+    return files
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#222;max-width:1400px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:22px 0 8px;border-bottom:1px solid #ddd}
+.sub{color:#666;font-size:13px} table{border-collapse:collapse;font-size:13px}
+td,th{padding:4px 10px;border-bottom:1px solid #eee;text-align:right} td:first-child,th:first-child{text-align:left}
+.cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
+.card{border:1px solid #ddd;border-radius:6px;padding:8px 14px;min-width:150px}
+.card .v{font-size:20px;font-weight:600} .card .l{font-size:12px;color:#666}
+.warn{color:#b00} img{max-width:100%}
+"""
+
+
+def write_report_html(
+    result: PlanResult,
+    path: str | Path,
+    images: dict[str, str] | None = None,
+    comparison: ScenarioComparison | None = None,
+) -> Path:
+    """One self-contained HTML page: headline KPIs, all KPIs, stage times, scenarios, charts."""
+    path = Path(path)
+    images = images or {}
+    plan, kpis = result.plan, result.kpis
+    esc = html.escape
+    horizon = result.plant.horizon
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Plan {esc(plan.plant)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Plan for {esc(plan.plant)}</h1>",
+        f"<div class='sub'>from {esc(horizon.at(0).strftime('%a %d %b %Y %H:%M %Z'))}, "
+        f"{horizon.num_periods} periods of {horizon.period / 60:g} h; detailed schedule for the first "
+        f"{horizon.schedule_minutes / 1440:g} days; made {esc(plan.created)}</div>",
+        "<div class='cards'>",
+    ]
+    headline = [
+        ("On time in full", _fmt(kpis.get("otif_pct")) + " %"),
+        ("Makespan", f"{_fmt(kpis.get('makespan'))} min"),
+        ("Inventory value", _fmt(kpis.get("inventory_value_mean"))),
+        ("Backlog at end", f"{_fmt(kpis.get('backlog_end'))} units"),
+        ("Energy cost", _fmt(kpis.get("energy_cost"))),
+        ("CO2", f"{_fmt(kpis.get('co2_kg'))} kg"),
+    ]
+    if kpis.get("energy_saving") is not None:
+        headline.append(
+            (
+                "Saved vs tariff-blind",
+                f"{_fmt(kpis.get('energy_saving'))} ({_fmt(kpis.get('energy_saving_pct'))} %)",
+            )
+        )
+    for label, value in headline:
+        parts.append(
+            f"<div class='card'><div class='v'>{esc(value)}</div><div class='l'>{esc(label)}</div></div>"
+        )
+    parts.append("</div>")
+    status = kpis.get("schedule_status")
+    if status not in ("optimal", "feasible"):
+        parts.append(f"<p class='warn'>The detailed schedule was not found ({esc(str(status))}).</p>")
+    for line in result.lot_result.explanation:
+        parts.append(f"<p class='warn'>{esc(line)}</p>")
+    parts.append("<h2>Key figures</h2><table><tr><th>KPI</th><th>value</th><th>unit</th></tr>")
+    for label, value, unit in kpi_rows(kpis):
+        parts.append(f"<tr><td>{esc(label)}</td><td>{esc(value)}</td><td>{esc(unit)}</td></tr>")
+    parts.append("</table>")
+    if "makespan_tolerance" in kpis:
+        parts.append(
+            f"<p class='sub'>The energy-aware schedule is compared with the same jobs solved tariff-blind (energy "
+            f"weight 0); makespan tolerance {kpis['makespan_tolerance'] * 100:g} %: within it: "
+            f"{esc(_fmt(kpis.get('saving_within_tolerance')))}.</p>"
+        )
+    parts.append("<h2>Stages</h2><table><tr><th>stage</th><th>seconds</th></tr>")
+    for stage, seconds in result.seconds.items():
+        parts.append(f"<tr><td>{esc(stage)}</td><td>{seconds:.2f}</td></tr>")
+    parts.append(
+        f"</table><p class='sub'>{kpis.get('num_scheduled_orders', 0)} orders with {kpis.get('num_operations', 0)} "
+        f"operations scheduled ({esc(str(status))}); lot sizing {esc(str(kpis.get('lot_sizing_status')))}.</p>"
+    )
+    if comparison is not None:
+        from planner.planning.scenarios import COMPARED_KPIS
+
+        labels = {key: label for key, label, _ in KPI_LABELS}
+        parts.append("<h2>What-if scenarios</h2><table><tr><th>scenario</th>")
+        parts += [f"<th>{esc(labels.get(k, k))}</th>" for k in COMPARED_KPIS]
+        parts.append("</tr>")
+        for row in comparison.table():
+            parts.append(f"<tr><td>{esc(row['scenario'])}</td>")
+            parts += [f"<td>{esc(_fmt(row[k]))}</td>" for k in COMPARED_KPIS]
+            parts.append("</tr>")
+        parts.append("</table>")
+    if "gantt" in images:
+        parts.append("<h2>Schedule, power use and electricity price</h2>")
+        parts.append(f"<img alt='Gantt chart' src='data:image/png;base64,{images['gantt']}'>")
+        parts.append("<p class='sub'>Interactive chart: gantt.html in the same folder.</p>")
+    if "inventory" in images:
+        parts.append("<h2>Inventory plan</h2>")
+        parts.append(f"<img alt='inventory' src='data:image/png;base64,{images['inventory']}'>")
+    late = [o for o in plan.orders if o.operations and o.due is not None and (o.end or 0) > o.due]
+    if late:
+        parts.append(
+            "<h2>Late orders</h2><table><tr><th>order</th><th>item</th><th>due</th><th>end</th><th>late by (min)</th></tr>"
+        )
+        for o in late[:50]:
+            parts.append(
+                f"<tr><td>{esc(o.id)}</td><td>{esc(o.item)}</td><td>{esc(_at(plan, o.due))}</td>"
+                f"<td>{esc(_at(plan, o.end))}</td><td>{(o.end or 0) - (o.due or 0)}</td></tr>"
+            )
+        parts.append("</table>")
+    if plan.purchases:
+        parts.append(
+            "<h2>Purchases</h2><table><tr><th>item</th><th>quantity</th><th>order by</th><th>arrive by</th></tr>"
+        )
+        for p in plan.purchases[:50]:
+            parts.append(
+                f"<tr><td>{esc(p.item)}</td><td>{_fmt(p.quantity)}</td><td>{esc(_at(plan, p.order_by))}</td>"
+                f"<td>{esc(_at(plan, p.due))}</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append("</body></html>")
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from planner.interchange.b2mml import RELEASE_ID, SENDER, Document, _number
+from planner.interchange.b2mml import RELEASE_ID, SENDER, Document, _code, _number
 from planner.interchange.documents import Node, load_document
 from planner.interchange.errors import DocumentError
 from planner.planning.lifecycle import Actual
@@ -38,8 +38,8 @@ def _material_actuals(actual: Actual, item: str) -> list[dict[str, Any]]:
             {
                 "ID": f"{actual.operation}:Produced:{item}",
                 "MaterialDefinitionID": [item],
-                "MaterialUse": "Produced",
-                "Quantity": [{"QuantityString": _number(actual.quantity_done), "DataType": "double"}],
+                "MaterialUse": _code("Produced"),
+                "Quantity": [{"QuantityString": _number(actual.quantity_done), "DataType": _code("double")}],
             }
         )
     if actual.scrap is not None:
@@ -47,8 +47,8 @@ def _material_actuals(actual: Actual, item: str) -> list[dict[str, Any]]:
             {
                 "ID": f"{actual.operation}:Scrap:{item}",
                 "MaterialDefinitionID": [item],
-                "MaterialUse": {"$": "Other", "@OtherValue": "Scrap"},
-                "Quantity": [{"QuantityString": _number(actual.scrap), "DataType": "double"}],
+                "MaterialUse": _code("Other", "Scrap"),
+                "Quantity": [{"QuantityString": _number(actual.scrap), "DataType": _code("double")}],
             }
         )
     return rows
@@ -91,7 +91,7 @@ def operations_performance_document(
                 seg["ActualEndTime"] = plan.datetime_at(a.end).isoformat()
             seg["OperationsRequestID"] = [order_id]
             seg["SegmentRequirementID"] = [a.operation]
-            seg["SegmentState"] = "Running" if a.end is None else "Completed"
+            seg["SegmentState"] = _code("Running" if a.end is None else "Completed")
             seg["EquipmentActual"] = _equipment_actual(a)
             materials = _material_actuals(a, item)
             if materials:
@@ -130,7 +130,7 @@ def work_performance_document(plan: Plan, actuals: Sequence[Actual], created: st
             if a.end is not None:
                 job["EndTime"] = plan.datetime_at(a.end).isoformat()
             job["JobOrderID"] = a.operation
-            job["JobState"] = "Running" if a.end is None else "Completed"
+            job["JobState"] = _code("Running" if a.end is None else "Completed")
             job["EquipmentActual"] = _equipment_actual(a)
             materials = _material_actuals(a, ops[a.operation].item)
             if materials:

@@ -108,13 +108,17 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def _code(value: str, other: str | None = None) -> dict[str, str]:
+    """A value of a code list: always in the ``{"$": ...}`` form, where B2MML-JSON checks the list."""
+    return {"$": value, "@OtherValue": other} if other else {"$": value}
+
+
 def _state(state: str) -> Any:
-    value, other = REQUEST_STATE[state]
-    return {"$": value, "@OtherValue": other} if other else value
+    return _code(*REQUEST_STATE[state])
 
 
 def _quantity(value: float) -> list[dict[str, Any]]:
-    return [{"QuantityString": _number(value), "DataType": "double"}]
+    return [{"QuantityString": _number(value), "DataType": _code("double")}]
 
 
 # -- plan level ------------------------------------------------------------------------------------------
@@ -130,7 +134,7 @@ def _materials(op: PlannedOperation, order: ProductionOrder, last: bool) -> list
         {
             "ID": f"{op.id}:{use}:{item}",
             "MaterialDefinitionID": [item],
-            "MaterialUse": use,
+            "MaterialUse": _code(use),
             "Quantity": _quantity(quantity),
         }
         for use, item, quantity in rows + produces
@@ -143,7 +147,7 @@ def _equipment(op: PlannedOperation) -> list[dict[str, Any]]:
             "ID": f"{op.id}:equipment",
             "EquipmentID": [op.machine],
             "EquipmentUse": "Production",
-            "Quantity": [{"QuantityString": "1", "DataType": "integer"}],
+            "Quantity": [{"QuantityString": "1", "DataType": _code("integer")}],
         }
     ]
 
@@ -156,7 +160,7 @@ def segment_requirement(plan: Plan, order: ProductionOrder, op: PlannedOperation
         "Description": [op.name],
         "EarliestStartTime": _time(plan, op.start),
         "LatestEndTime": _time(plan, op.end),
-        "OperationsType": "Production",
+        "OperationsType": _code("Production"),
         "ProcessSegmentID": op.name,
         "Duration": iso_duration((op.duration or 0) * plan.seconds_per_unit),
         "OperationsDefinitionID": order.item,
@@ -168,7 +172,10 @@ def segment_requirement(plan: Plan, order: ProductionOrder, op: PlannedOperation
             {
                 "ID": "SetupTime",
                 "Value": [
-                    {"ValueString": iso_duration(op.setup * plan.seconds_per_unit), "DataType": "duration"}
+                    {
+                        "ValueString": iso_duration(op.setup * plan.seconds_per_unit),
+                        "DataType": _code("duration"),
+                    }
                 ],
             }
         ]
@@ -195,7 +202,7 @@ def operations_request(
     if order.start is not None:
         request["StartTime"] = _time(plan, order.start)
         request["EndTime"] = _time(plan, order.end or order.start)
-    request["OperationsType"] = "Maintenance" if order.kind == "maintenance" else "Production"
+    request["OperationsType"] = _code("Maintenance" if order.kind == "maintenance" else "Production")
     request["Priority"] = order.priority
     request["RequestState"] = _state(state or order.state)
     request["OperationsDefinitionID"] = order.item
@@ -225,7 +232,7 @@ def operations_schedule(
         "Version": str(plan.version),
         "PublishedDate": plan.created or datetime.now(UTC).isoformat(timespec="seconds"),
         **_schedule_times(plan, (op for _, ops in selection for op in ops)),
-        "OperationsType": "Production",
+        "OperationsType": _code("Production"),
         "OperationsRequest": [operations_request(plan, order, ops, state) for order, ops in selection],
     }
     return body
@@ -245,25 +252,28 @@ def job_order(
         "Version": str(plan.version),
         "StartTime": _time(plan, op.start),
         "EndTime": _time(plan, op.end),
-        "WorkType": "Production",
+        "WorkType": _code("Production"),
         "WorkMasterID": op.name,
         "Priority": order.priority,
-        "DispatchStatus": DISPATCH_STATUS[state],
+        "DispatchStatus": _code(DISPATCH_STATUS[state]),
         "JobOrderParameter": [
-            {"ID": "OperationsRequestID", "Value": [{"ValueString": order.id, "DataType": "string"}]},
+            {"ID": "OperationsRequestID", "Value": [{"ValueString": order.id, "DataType": _code("string")}]},
             {
                 "ID": "Duration",
                 "Value": [
                     {
                         "ValueString": iso_duration((op.duration or 0) * plan.seconds_per_unit),
-                        "DataType": "duration",
+                        "DataType": _code("duration"),
                     }
                 ],
             },
             {
                 "ID": "SetupTime",
                 "Value": [
-                    {"ValueString": iso_duration(op.setup * plan.seconds_per_unit), "DataType": "duration"}
+                    {
+                        "ValueString": iso_duration(op.setup * plan.seconds_per_unit),
+                        "DataType": _code("duration"),
+                    }
                 ],
             },
         ],
@@ -294,9 +304,9 @@ def work_schedule(
                 "Version": str(plan.version),
                 "HierarchyScope": {
                     "EquipmentID": machine,
-                    "EquipmentElementLevel": "WorkUnit",
+                    "EquipmentElementLevel": _code("WorkUnit"),
                 },
-                "WorkType": "Production",
+                "WorkType": _code("Production"),
                 **_schedule_times(plan, ops),
                 "JobOrder": [job_order(plan, order, op, state) for order, op in pairs],
             }
@@ -308,7 +318,7 @@ def work_schedule(
         "Version": str(plan.version),
         "PublishedDate": plan.created or datetime.now(UTC).isoformat(timespec="seconds"),
         **_schedule_times(plan, all_ops),
-        "WorkType": "Production",
+        "WorkType": _code("Production"),
         "WorkRequest": requests,
     }
 

@@ -61,11 +61,15 @@ def validate_xml(root: Any, source: str = "<document>") -> None:
     """
     for error in xml_schema().iter_errors(root):
         elem = error.elem
-        line = getattr(error, "sourceline", None) or (
-            getattr(elem, "sourceline", None) if elem is not None else None
-        )
+        parent = ""
+        child = getattr(error, "invalid_child", None)
+        if child is not None and isinstance(getattr(child, "tag", None), str):
+            # name the unexpected element itself, not the parent that holds it
+            parent = f" (in {_local(elem.tag)})" if elem is not None else ""
+            elem = child
+        line = getattr(elem, "sourceline", None) if elem is not None else None
         name = _local(elem.tag) if elem is not None and isinstance(getattr(elem, "tag", None), str) else "?"
-        where = f"line {line}, element {name}" if line else f"element {name} at {error.path}"
+        where = f"line {line}, element {name}{parent}" if line else f"element {name}{parent} at {error.path}"
         reason = error.reason or error.message
         raise DocumentError(source, where, f"not valid B2MML V0701: {reason}")
 

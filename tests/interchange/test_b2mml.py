@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -219,3 +219,59 @@ def test_iso_duration(seconds, text):
 def test_iso_duration_round_trip(seconds):
     """Tests that every whole number of seconds survives writing and reading as ISO 8601."""
     assert parse_iso_duration(iso_duration(seconds)) == seconds
+
+
+@st.composite
+def small_plans(draw):
+    """Random small plans: any states, times, setups, quantities, offsets and time units."""
+    from planner.planning import STATES, PlanMachine, PlannedOperation, ProductionOrder
+
+    machines = [f"M{i}" for i in range(draw(st.integers(1, 3)))]
+    orders = []
+    for j in range(draw(st.integers(1, 4))):
+        ops = []
+        t = draw(st.integers(0, 50))
+        for k in range(draw(st.integers(1, 3))):
+            duration = draw(st.integers(0, 90))
+            start = t + draw(st.integers(0, 30))
+            ops.append(
+                PlannedOperation(
+                    f"O{j}/{k}",
+                    k,
+                    draw(st.sampled_from(["cut", "weld", "paint"])),
+                    draw(st.sampled_from(machines)),
+                    start,
+                    start + duration,
+                    setup=draw(st.integers(0, 20)),
+                    state=draw(st.sampled_from(STATES[:-1])),
+                )
+            )
+            t = start + duration
+        quantity = draw(st.sampled_from([1.0, 2.5, 40.0]))
+        orders.append(
+            ProductionOrder(f"O{j}", "ITEM", quantity, tuple(ops), priority=draw(st.integers(0, 9)))
+        )
+    offset = draw(st.sampled_from(["+00:00", "+01:00", "-05:30"]))
+    return Plan(
+        plan_id="random",
+        time_origin=f"2026-03-29T00:30:00{offset}",
+        time_unit=draw(st.sampled_from(["min", "s", "h"])),
+        machines=tuple(PlanMachine(m) for m in machines),
+        orders=tuple(orders),
+        created=CREATED,
+    )
+
+
+@settings(max_examples=10, deadline=None)
+@given(small_plans())
+def test_random_plans_validate_and_round_trip(plan):
+    """Tests that random plans give valid documents (XML and JSON) that read back as the same schedule."""
+    expected = {op.id: (o.id, op.machine, op.start, op.end, op.state) for o, op in plan.operations()}
+    for build in BUILDERS.values():
+        doc = build(plan, created=CREATED)
+        validate_json(doc)
+        root = etree.fromstring(b2mml.xml_bytes(doc))
+        validate_xml(root)
+        for source in (doc, json.loads(b2mml.json_text(doc))):
+            got = read_schedule(source, plan)
+            assert {k: (e.order, e.machine, e.start, e.end, e.state) for k, e in got.items()} == expected

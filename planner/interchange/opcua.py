@@ -79,12 +79,13 @@ class DispatchReport:
 
 @dataclass(frozen=True)
 class HeldJobOrder:
-    """A job order a receiver holds: its id, state and times."""
+    """A job order a receiver holds: its id, state, times and machine (its first equipment requirement)."""
 
     id: str
     state: str
     start: datetime | None
     end: datetime | None
+    machine: str = ""
 
 
 def _utc(moment: datetime) -> datetime:
@@ -186,8 +187,15 @@ class _Session:
         out = []
         for item in await node.read_value() or []:
             state = item.State[0].StateText.Text if item.State else ""
+            equipment = item.JobOrder.EquipmentRequirements or []
             out.append(
-                HeldJobOrder(item.JobOrder.JobOrderID, state, item.JobOrder.StartTime, item.JobOrder.EndTime)
+                HeldJobOrder(
+                    item.JobOrder.JobOrderID,
+                    state,
+                    item.JobOrder.StartTime,
+                    item.JobOrder.EndTime,
+                    equipment[0].ID if equipment else "",
+                )
             )
         return out
 
@@ -222,17 +230,22 @@ async def _connect(endpoint: str, timeout: float) -> tuple[Any, _Session]:
     return client, _Session(client, ua, namespaces.index(JOBCONTROL_NS))
 
 
-def _wanted(plan: Plan, machine: str) -> list[tuple[ProductionOrder, PlannedOperation]]:
-    return [(o, op) for o, op in plan.by_machine().get(machine, []) if op.state in DISPATCHED_STATES]
+def _wanted(plan: Plan, *machines: str) -> list[tuple[ProductionOrder, PlannedOperation]]:
+    """The released and running operations of some machines, in start order."""
+    lists = plan.by_machine()
+    pairs = [(o, op) for m in machines for o, op in lists.get(m, []) if op.state in DISPATCHED_STATES]
+    return sorted(pairs, key=lambda pair: (pair[1].start, pair[1].end, pair[1].id))
 
 
 async def _dispatch_machine(
-    session: _Session, plan: Plan, machine: str, receiver: Any, start: bool
+    session: _Session, plan: Plan, machines: Sequence[str], receiver: Any, start: bool
 ) -> MachineDispatch:
+    machine = "+".join(machines)
     report = MachineDispatch(machine)
-    wanted = _wanted(plan, machine)
+    wanted = _wanted(plan, *machines)
     wanted_ids = [op.id for _, op in wanted]
-    held = await session.held(receiver)
+    # a receiver of a line also holds the job orders of machines not dispatched now: leave those alone
+    held = [job for job in await session.held(receiver) if not job.machine or job.machine in machines]
     # Withdraw what the plan no longer releases on this machine.
     keep: list[HeldJobOrder] = []
     for job in held:
@@ -329,12 +342,15 @@ async def dispatch(
             names = [m.id for m in plan.machines if m.id in receivers]
             if not names:
                 raise DispatchError(f"{endpoint} has no job-order receiver for any machine of the plan")
+        groups: dict[Any, tuple[Any, list[str]]] = {}
+        for machine in names:  # the machines of one receiver (a line) are dispatched together
+            node = receivers[machine]
+            groups.setdefault(node.nodeid, (node, []))[1].append(machine)
         report = DispatchReport()
-        for machine in names:
-            report.machines[machine] = await _dispatch_machine(
-                session, plan, machine, receivers[machine], start
-            )
-            logger.info("%s: %s", machine, report.summary()[machine])
+        for node, group in groups.values():
+            done = await _dispatch_machine(session, plan, group, node, start)
+            report.machines[done.machine] = done
+            logger.info("%s: %s", done.machine, report.summary()[done.machine])
         return report
     finally:
         await client.disconnect()
@@ -344,7 +360,10 @@ async def held_job_orders(endpoint: str, *, timeout: float = 10.0) -> dict[str, 
     """The job orders every receiver at ``endpoint`` holds, per machine, in the receiver's order."""
     client, session = await _connect(endpoint, timeout)
     try:
-        return {machine: await session.held(node) for machine, node in (await session.receivers()).items()}
+        out = {}
+        for machine, node in (await session.receivers()).items():
+            out[machine] = [job for job in await session.held(node) if job.machine in ("", machine)]
+        return out
     finally:
         await client.disconnect()
 

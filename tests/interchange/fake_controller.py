@@ -51,11 +51,16 @@ class Receiver:
 class FakeController:
     """The controller; ``async with FakeController(["SAW-01", ...]) as c:`` serves on ``c.endpoint``."""
 
-    def __init__(self, machines: list[str]):
+    def __init__(self, machines: list[str], lines: dict[str, list[str]] | None = None):
         self.machines = machines
         self.port = free_port()
         self.endpoint = f"opc.tcp://127.0.0.1:{self.port}/planner-test/"
         self.receivers: dict[str, Receiver] = {m: Receiver(m) for m in machines}
+        # a receiver per line serves several machines (its EquipmentID lists them)
+        self.serves: dict[str, list[str]] = {m: [m] for m in machines}
+        for line, members in (lines or {}).items():
+            self.receivers[line] = Receiver(line)
+            self.serves[line] = list(members)
         self.responses: list[Any] = []
         self.server: Any = None
 
@@ -74,7 +79,7 @@ class FakeController:
             )
             receiver.node = node
             equipment = await node.get_child(f"{self.ns}:EquipmentID")
-            await equipment.write_value(ua.Variant([machine], ua.VariantType.String))
+            await equipment.write_value(ua.Variant(self.serves[machine], ua.VariantType.String))
             for name in ("Store", "StoreAndStart", "Update", "Cancel", "Abort", "Clear", "Start"):
                 method = await node.get_child(f"{self.ns}:{name}")
                 server.link_method(method, self._handler(receiver, name))

@@ -102,3 +102,38 @@ def test_unreachable_controller_is_a_clear_error(released_plan):
     endpoint = f"opc.tcp://127.0.0.1:{free_port()}/nobody/"
     with pytest.raises(DispatchError, match="cannot connect"):
         asyncio.run(asyncio.wait_for(dispatch(released_plan, endpoint, timeout=2), timeout=30))
+
+
+def test_a_line_receiver_gets_the_job_orders_of_its_machines(released_plan):
+    """Tests that one receiver serving a line holds its machines' job orders merged in start order."""
+    line = ["ASSY-1", "ASSY-2"]
+
+    async def scenario() -> None:
+        async with FakeController(["SAW-01"], lines={"ASSY-LINE": line}) as controller:
+            await dispatch(released_plan, controller.endpoint, machines=["ASSY-1"], timeout=10)
+            assert controller.held_ids("ASSY-LINE") == released_order(released_plan, "ASSY-1")
+            report = await dispatch(released_plan, controller.endpoint, timeout=10)
+            assert set(report.machines) == {"SAW-01", "ASSY-1+ASSY-2"}
+            merged = sorted(
+                (
+                    op
+                    for _, op in released_plan.operations()
+                    if op.machine in line and op.state in PINNED_STATES
+                ),
+                key=lambda op: (op.start, op.end, op.id),
+            )
+            assert controller.held_ids("ASSY-LINE") == [op.id for op in merged]
+            assert controller.held_ids("SAW-01") == released_order(released_plan, "SAW-01")
+            # withdrawing an order on ASSY-1 alone leaves ASSY-2's job orders where they are
+            victim = next(op for op in merged if op.machine == "ASSY-1")
+            order = next(o for o, op in released_plan.operations() if op.id == victim.id)
+            v2 = cancel(released_plan, [order.id])
+            await dispatch(v2, controller.endpoint, machines=["ASSY-1"], timeout=10)
+            withdrawn = {o.id for o in order.operations if o.machine == "ASSY-1"}
+            assert controller.held_ids("ASSY-LINE") == [op.id for op in merged if op.id not in withdrawn]
+            await dispatch(v2, controller.endpoint, timeout=10)  # now the whole line
+            assert controller.held_ids("ASSY-LINE") == [
+                op.id for op in merged if op.id not in {o.id for o in order.operations}
+            ]
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=180))

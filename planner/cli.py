@@ -1452,5 +1452,158 @@ def plan_command(
         raise click.exceptions.Exit(EXIT_NO_SOLUTION)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# planner export / actuals / approve / release / dispatch (MES and ERP)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@main.command("export", short_help="Write a plan as B2MML documents (XML or JSON) or flat CSV files.")
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["b2mml-xml", "b2mml-json", "csv"]),
+    required=True,
+    help="B2MML V0701 XML, B2MML-JSON, or CSV files for ERPs.",
+)
+@click.option("--since", type=int, default=None, help="Publish only what changed since this plan version.")
+@click.option("--validate", is_flag=True, help="Check every document against the B2MML schema first.")
+@click.option(
+    "--machine", "machines", multiple=True, help="Dispatch lists for these machines only (repeatable)."
+)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the files.")
+def export_command(
+    plan_dir: Path, fmt: str, since: int | None, validate: bool, machines: tuple[str, ...], out: Path
+) -> None:
+    """Export the plan in PLAN_DIR for MES and ERP systems.
+
+    b2mml-xml and b2mml-json write ProcessOperationsSchedule (one OperationsRequest per order, one
+    SegmentRequirement per operation) and ProcessWorkSchedule (job orders per machine in start order);
+    with --since VERSION they write Change/Cancel documents holding only what moved, was added, changed
+    state or was cancelled since that version. csv writes production_orders.csv, operations.csv,
+    purchase_orders.csv and inventory_targets.csv (or changes.csv with --since). Exit code 2 on bad input.
+    """
+    from planner.interchange.export import export_plan
+
+    try:
+        paths = export_plan(plan_dir, fmt, out, since=since, validate=validate, machines=machines or None)
+    except OSError as exc:
+        raise PlannerError(f"cannot write to {out}: {exc.strerror or exc}") from exc
+    if not paths:
+        console.print(f"nothing changed since version {since}", highlight=False)
+    for path in paths:
+        size = path.stat().st_size
+        console.print(
+            f"{path}  ({size / 1024:.1f} KiB{', valid' if validate and fmt != 'csv' else ''})",
+            highlight=False,
+        )
+
+
+@main.command("actuals", short_help="Record what the shop floor reports (B2MML performance or CSV).")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--plan", "plan_dir", type=click.Path(path_type=Path), required=True, help="The plan directory."
+)
+@click.option(
+    "--now", default=None, help="Current time (ISO 8601 or plan time); default: the latest reported."
+)
+def actuals_command(file: Path, plan_dir: Path, now: str | None) -> None:
+    """Apply the actuals in FILE to the plan in PLAN_DIR and store the next plan version.
+
+    FILE is an OperationsPerformance or WorkPerformance document (XML or B2MML-JSON) or a CSV with the
+    columns order,operation,machine,actual_start,actual_end,quantity_done,scrap. Reported operations
+    get their actual machine, times and quantities; successors of late work are pushed later. On any
+    error the plan is left as it was (exit code 2).
+    """
+    from planner.interchange.export import record_actuals
+
+    before = _current_plan(plan_dir)
+    plan, actuals = record_actuals(plan_dir, file, now=now)
+    moved = sum(
+        1
+        for (_, old), (_, new) in zip(before.operations(), plan.operations(), strict=True)
+        if (old.start, old.end, old.machine) != (new.start, new.end, new.machine)
+    )
+    done = sum(1 for a in actuals if a.end is not None)
+    console.print(
+        f"{len(actuals)} actuals ({done} completed, {len(actuals) - done} running), "
+        f"{moved} operations moved; plan {plan.plan_id} version {plan.version}",
+        highlight=False,
+    )
+
+
+def _current_plan(plan_dir: Path) -> Any:
+    from planner.planning.versions import PlanStore
+
+    return PlanStore(plan_dir).current()
+
+
+def _change_orders(plan_dir: Path, orders: tuple[str, ...], action: str) -> None:
+    from planner.interchange.export import change_orders
+
+    plan = change_orders(plan_dir, orders, action)
+    console.print(
+        f"{len(orders)} order(s) {action}d: {', '.join(orders)}; plan {plan.plan_id} version {plan.version}",
+        highlight=False,
+    )
+
+
+@main.command("approve", short_help="Approve proposed orders of a plan.")
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.argument("orders", nargs=-1, required=True)
+def approve_command(plan_dir: Path, orders: tuple[str, ...]) -> None:
+    """Approve ORDERS (ids) of the plan in PLAN_DIR and store the next plan version."""
+    _change_orders(plan_dir, orders, "approve")
+
+
+@main.command("release", short_help="Release approved orders to the shop floor (pins their work).")
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.argument("orders", nargs=-1, required=True)
+def release_command(plan_dir: Path, orders: tuple[str, ...]) -> None:
+    """Release ORDERS (ids) of the plan in PLAN_DIR and store the next plan version.
+
+    Released work is pinned in every re-plan and is what `planner dispatch` sends to the machines.
+    """
+    _change_orders(plan_dir, orders, "release")
+
+
+@main.command("dispatch", short_help="Send released job orders to an OPC UA ISA-95 Job Control receiver.")
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.option("--endpoint", required=True, help="OPC UA endpoint, e.g. opc.tcp://mes.local:4840/.")
+@click.option("--machine", "machines", multiple=True, help="Only these machines (repeatable; default all).")
+@click.option("--start", is_flag=True, help="StoreAndStart the first job order of each machine.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per OPC UA request.")
+@click.option("--collect", is_flag=True, help="Then read the job responses back and record them as actuals.")
+def dispatch_command(
+    plan_dir: Path, endpoint: str, machines: tuple[str, ...], start: bool, timeout: float, collect: bool
+) -> None:
+    """Make the job-order receivers at ENDPOINT hold exactly the released job orders of PLAN_DIR.
+
+    For each machine (a receiver whose EquipmentID names it), job orders the plan no longer releases
+    are cancelled (aborted when running), moved ones updated, new ones stored, in start order.
+    """
+    import asyncio
+
+    from planner.interchange.opcua import collect_actuals, dispatch
+
+    plan = _current_plan(plan_dir)
+    report = asyncio.run(dispatch(plan, endpoint, machines=machines or None, start=start, timeout=timeout))
+    for machine, line in report.summary().items():
+        console.print(f"{machine}: {line}", highlight=False)
+    if collect:
+        from planner.planning.lifecycle import apply_actuals
+        from planner.planning.versions import PlanStore
+
+        actuals = asyncio.run(collect_actuals(plan, endpoint, timeout=timeout))
+        if actuals:
+            now = max(max(a.start, a.end or a.start) for a in actuals)
+            new = PlanStore(plan_dir).commit(apply_actuals(plan, actuals, now))
+            console.print(
+                f"{len(actuals)} job responses recorded; plan version {new.version}", highlight=False
+            )
+        else:
+            console.print("no job responses", highlight=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -91,6 +91,8 @@ class PlannedOperation:
         One of :data:`STATES`.
     consumes, produces
         Materials with quantities.
+    quantity_done, scrap
+        Good and scrapped quantity reported from the shop floor (actuals).
     """
 
     id: str
@@ -104,6 +106,8 @@ class PlannedOperation:
     state: str = "proposed"
     consumes: tuple[MaterialFlow, ...] = ()
     produces: tuple[MaterialFlow, ...] = ()
+    quantity_done: float = 0.0
+    scrap: float = 0.0
 
     def __post_init__(self) -> None:
         _tuple(self, "consumes")
@@ -133,6 +137,10 @@ class PlannedOperation:
             )
         if self.state not in STATES:
             errors.append(FieldViolation("state", f"unknown state {self.state!r}; use one of {STATES}"))
+        for name in ("quantity_done", "scrap"):
+            value = getattr(self, name)
+            if not _is_number(value) or value < 0:
+                errors.append(FieldViolation(name, f"must be a number >= 0, got {value!r}"))
         for kind in ("consumes", "produces"):
             for idx, flow in enumerate(getattr(self, kind)):
                 errors += [
@@ -194,6 +202,16 @@ class ProductionOrder:
     @property
     def end(self) -> int | None:
         return max((op.end for op in self.operations), default=None)
+
+    @property
+    def quantity_done(self) -> float:
+        """Good quantity reported by the last operation of the routing (the one that yields the item)."""
+        return self.operations[-1].quantity_done if self.operations else 0.0
+
+    @property
+    def quantity_left(self) -> float:
+        """What is still to make: ``quantity`` less what is done."""
+        return max(0.0, self.quantity - self.quantity_done)
 
     def violations(self) -> list[FieldViolation]:
         errors = []

@@ -50,8 +50,9 @@ TERMINAL_STATES = (pb.JOB_STATE_SUCCEEDED, pb.JOB_STATE_FAILED, pb.JOB_STATE_CAN
 Instance = ProblemData | str | Path
 History = Any
 """A demand history: a pandas DataFrame (sent as rows) or the path of a CSV or Parquet file (sent as bytes)."""
-LotSizingSource = ipb.LotSizingProblem | str | Path
-"""A lot-sizing problem: inline messages or the path of a Trigeiro .DAT or native JSON file."""
+LotSizingSource = Any
+"""A lot-sizing problem: :class:`planner.inventory.LotSizingData` or ``LotSizingProblem`` messages (sent
+inline), or the path of a Trigeiro .DAT or native JSON file (sent as bytes)."""
 
 
 def state_name(state: int) -> str:
@@ -388,8 +389,14 @@ class PlannerClient:
     @staticmethod
     def problem_source(problem: LotSizingSource, format: str = "") -> dict[str, Any]:
         """The ``source`` fields of a lot-sizing request: inline messages, or the file's bytes for a path."""
+        from planner.inventory import LotSizingData
+
         if isinstance(problem, ipb.LotSizingProblem):
             return {"problem": problem}
+        if isinstance(problem, LotSizingData):
+            from planner.service.convert import lotsizing_to_proto
+
+            return {"problem": lotsizing_to_proto(problem)}
         path = Path(problem)
         fmt = format or ("json" if path.suffix.lower() == ".json" else "trigeiro")
         return {"problem_file": ipb.LotSizingFile(format=fmt, content=path.read_bytes(), name=path.stem)}

@@ -812,6 +812,44 @@ def lotsizing_doc_from_proto(
     return doc, quantiles
 
 
+def lotsizing_to_proto(data: Any) -> ipb.LotSizingProblem:
+    """The inline form of a :class:`~planner.inventory.LotSizingData` (resources and BOM by name)."""
+    names = [r.name for r in data.resources]
+    message = ipb.LotSizingProblem(name=data.name, num_periods=data.num_periods)
+    if data.max_total_inventory is not None:
+        message.max_total_inventory = data.max_total_inventory
+    for r in data.resources:
+        message.resources.add(
+            name=r.name, capacity=list(r.capacity), overtime=list(r.overtime), overtime_cost=r.overtime_cost
+        )
+    for it in data.items:
+        item = message.items.add(
+            name=it.name,
+            demand=list(it.demand),
+            holding_cost=it.holding_cost,
+            setup_cost=it.setup_cost,
+            setup_time=it.setup_time,
+            unit_time=it.unit_time,
+            resource="" if it.resource is None else names[it.resource],
+            initial_inventory=it.initial_inventory,
+            min_lot=it.min_lot,
+            lot_multiple=it.lot_multiple,
+            safety_stock=list(it.safety_stock),
+            production_cost=it.production_cost,
+        )
+        for name in _OPTIONAL_ITEM_FIELDS:
+            if getattr(it, name) is not None:
+                setattr(item, name, getattr(it, name))
+    for e in data.bom:
+        message.bom.add(
+            parent=data.items[e.parent].name,
+            component=data.items[e.component].name,
+            quantity=e.quantity,
+            lead_time=e.lead_time,
+        )
+    return message
+
+
 def lotsizing_doc_from_file(file: ipb.LotSizingFile, prefix: str = "problem_file") -> dict[str, Any]:
     """The native document of a lot-sizing file (Trigeiro .DAT or native JSON).
 

@@ -561,6 +561,30 @@ def _env(name: str) -> str:
     "--max-time-limit", type=float, default=3600.0, show_default=True, envvar=_env("max_time_limit")
 )
 @click.option(
+    "--max-forecast-series",
+    type=int,
+    default=100,
+    show_default=True,
+    envvar=_env("max_forecast_series"),
+    help="Series in one unary Forecast call (bigger batches: StartForecast).",
+)
+@click.option(
+    "--max-forecast-rows",
+    type=int,
+    default=50_000,
+    show_default=True,
+    envvar=_env("max_forecast_rows"),
+    help="History rows in one unary Forecast call.",
+)
+@click.option(
+    "--max-plan-cells",
+    type=int,
+    default=1_000_000,
+    show_default=True,
+    envvar=_env("max_plan_cells"),
+    help="Items x periods of one lot-sizing problem.",
+)
+@click.option(
     "--run-jobs/--no-run-jobs",
     default=True,
     show_default=True,
@@ -602,6 +626,9 @@ def serve_command(
     max_queue: int,
     max_queued_jobs: int,
     max_time_limit: float,
+    max_forecast_series: int,
+    max_forecast_rows: int,
+    max_plan_cells: int,
     run_jobs: bool,
     log_format: str,
     log_level: str,
@@ -624,6 +651,9 @@ def serve_command(
         max_queue=max_queue,
         max_queued_jobs=max_queued_jobs,
         max_time_limit=max_time_limit,
+        max_forecast_series=max_forecast_series,
+        max_forecast_rows=max_forecast_rows,
+        max_plan_cells=max_plan_cells,
     )
     extra: dict[str, Any] = {"server_id": server_id} if server_id else {}
     config = ServiceConfig(

@@ -179,7 +179,8 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
         def work(_seconds_left: float | None) -> dict[str, Any]:
             try:
                 return ft.run_forecast(history, future, params, should_stop=should_stop)
-            except ft.ForecastStopped:
+            except ft.ForecastStopped as exc:
+                logger.info("Forecast stopped (deadline or caller gone): %s", exc)
                 raise DeadlineTooShort("the deadline passed before the forecast finished") from None
 
         values = run_in_slot(

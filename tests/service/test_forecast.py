@@ -239,3 +239,24 @@ def test_client_forecast_rows_and_start(server: Any, tmp_path: Path) -> None:
     assert done.job_id == job.job_id and done.state == pb.JOB_STATE_SUCCEEDED
     frame = PlannerClient.to_forecast_frame(done.forecast_result)
     assert np.allclose(frame["yhat"], [s.yhat for s in result.series[0].points])
+
+
+def test_forecast_deadline_stops_between_chunks(
+    server: Any, stub: pb_grpc.PlannerServiceStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tests that a Forecast whose deadline passes mid-run is DEADLINE_EXCEEDED and gives its slot back
+    once the running chunk ends: the engine stops between chunks, before the last one."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="planner.service.servicer")
+    request = pb.ForecastRequest(
+        history_file=csv_file(many_series(30)),
+        options=fpb.ForecastOptions(horizon=6, models=["prophet", "snaive"], num_windows=1),
+    )
+    with pytest.raises(grpc.RpcError) as info:
+        stub.Forecast(request, timeout=1.5)
+    assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    wait_for(lambda: server.pool.running == 0, timeout=120)
+    (stopped,) = [r.getMessage() for r in caplog.records if "Forecast stopped" in r.getMessage()]
+    done = int(stopped.split("stopped after ")[1].split()[0])
+    assert 1 <= done < 6, stopped  # 30 series in chunks of 5

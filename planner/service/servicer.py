@@ -103,6 +103,12 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
 
             data = from_native_dict(job.payload["instance"], name=job.name)
             message.instance.CopyFrom(convert.problem_to_proto(data))
+        elif request.include_instance and job.kind == INVENTORY_KIND:
+            from planner.service.inventory_tasks import data_from_doc
+
+            message.lotsizing_problem.CopyFrom(
+                convert.lotsizing_to_proto(data_from_doc(job.payload["problem"]))
+            )
         return pb.GetJobResponse(job=message)
 
     @handle_errors

@@ -241,6 +241,9 @@ def test_plan_inventory_from_a_forecast_job(stub: pb_grpc.PlannerServiceStub) ->
     assert inv.kind == pb.JOB_KIND_INVENTORY and inv.state == pb.JOB_STATE_SUCCEEDED, inv.error
     assert inv.inventory_result.check.ok and len(inv.inventory_result.items) == 3
     assert np.allclose(inv.inventory_result.items[1].demand, [p.yhat for p in series["N2500"].points])
+    stored = stub.GetJob(pb.GetJobRequest(job_id=inv.job_id, include_instance=True), timeout=10).job
+    assert [i.name for i in stored.lotsizing_problem.items] == ["N2000", "N2500", "spare"]
+    assert np.allclose(stored.lotsizing_problem.items[0].demand, [p.yhat for p in series["N2000"].points])
     listed = stub.ListJobs(pb.ListJobsRequest(kind=pb.JOB_KIND_INVENTORY), timeout=10).jobs
     assert [j.job_id for j in listed] == [inv.job_id]
     assert listed[0].inventory_result.HasField("objective") and not listed[0].inventory_result.items

@@ -92,7 +92,7 @@ class JobProgress(_message.Message):
     def __init__(self, objective: _Optional[float] = ..., bound: _Optional[float] = ..., gap: _Optional[float] = ..., runtime_seconds: _Optional[float] = ..., num_solutions: _Optional[int] = ..., series_done: _Optional[int] = ..., series_total: _Optional[int] = ...) -> None: ...
 
 class JobInfo(_message.Message):
-    __slots__ = ("job_id", "kind", "state", "request_id", "name", "create_time", "start_time", "end_time", "progress", "error", "cancel_requested", "attempts", "schedule_result", "forecast_result", "inventory_result", "instance")
+    __slots__ = ("job_id", "kind", "state", "request_id", "name", "create_time", "start_time", "end_time", "progress", "error", "cancel_requested", "attempts", "schedule_result", "forecast_result", "inventory_result", "instance", "lotsizing_problem")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -109,6 +109,7 @@ class JobInfo(_message.Message):
     FORECAST_RESULT_FIELD_NUMBER: _ClassVar[int]
     INVENTORY_RESULT_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    LOTSIZING_PROBLEM_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     kind: JobKind
     state: JobState
@@ -125,7 +126,8 @@ class JobInfo(_message.Message):
     forecast_result: _forecasting_pb2.ForecastResult
     inventory_result: _inventory_pb2.PlanInventoryResult
     instance: _scheduling_pb2.ProblemInstance
-    def __init__(self, job_id: _Optional[str] = ..., kind: _Optional[_Union[JobKind, str]] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., error: _Optional[str] = ..., cancel_requested: _Optional[bool] = ..., attempts: _Optional[int] = ..., schedule_result: _Optional[_Union[_scheduling_pb2.SolveResult, _Mapping]] = ..., forecast_result: _Optional[_Union[_forecasting_pb2.ForecastResult, _Mapping]] = ..., inventory_result: _Optional[_Union[_inventory_pb2.PlanInventoryResult, _Mapping]] = ..., instance: _Optional[_Union[_scheduling_pb2.ProblemInstance, _Mapping]] = ...) -> None: ...
+    lotsizing_problem: _inventory_pb2.LotSizingProblem
+    def __init__(self, job_id: _Optional[str] = ..., kind: _Optional[_Union[JobKind, str]] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., error: _Optional[str] = ..., cancel_requested: _Optional[bool] = ..., attempts: _Optional[int] = ..., schedule_result: _Optional[_Union[_scheduling_pb2.SolveResult, _Mapping]] = ..., forecast_result: _Optional[_Union[_forecasting_pb2.ForecastResult, _Mapping]] = ..., inventory_result: _Optional[_Union[_inventory_pb2.PlanInventoryResult, _Mapping]] = ..., instance: _Optional[_Union[_scheduling_pb2.ProblemInstance, _Mapping]] = ..., lotsizing_problem: _Optional[_Union[_inventory_pb2.LotSizingProblem, _Mapping]] = ...) -> None: ...
 
 class StartSolveRequest(_message.Message):
     __slots__ = ("instance", "instance_file", "options", "request_id")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -557,8 +558,12 @@ def _rows_table(rows: Any, path: str, with_y: bool) -> Any:
     return pd.DataFrame(columns)
 
 
-def forecast_request_from_proto(request: Any) -> tuple[Any, Any, Any]:
+def forecast_request_from_proto(
+    request: Any, check_size: Callable[[Any], None] | None = None
+) -> tuple[Any, Any, Any]:
     """History table, future table (or None) and parameters of a Forecast or StartForecast request.
+
+    ``check_size(history)`` runs on the raw table before the (costlier) validation of its series.
 
     Raises
     ------
@@ -586,6 +591,8 @@ def forecast_request_from_proto(request: Any) -> tuple[Any, Any, Any]:
         file = request.future_file
         future = read_table_bytes(bytes(file.content), file.format, "future_file", ("unique_id", "ds"))
     params = forecast_params_from_proto(request.options, name)
+    if check_size is not None:
+        check_size(history)
     check_history(history, future, params, history_path=source, future_path=future_source or "future")
     return history, future, params
 

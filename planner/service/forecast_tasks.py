@@ -197,8 +197,8 @@ def check_history(
     *,
     history_path: str = "history",
     future_path: str = "future",
-) -> int:
-    """Check what the engine refuses for the whole request (not per series); return the series count.
+) -> None:
+    """Check what the engine refuses for the whole request (not per series).
 
     Raises
     ------
@@ -208,16 +208,14 @@ def check_history(
     from planner.forecasting import validate_history
 
     if len(history) == 0:
-        raise ValidationError("the history has no rows", f"{history_path}.rows")
+        where = f"{history_path}.rows" if history_path == "history" else f"{history_path}.content"
+        raise ValidationError("the history has no rows", where)
     try:
-        validated = validate_history(
-            history, freq=params.freq.upper() or None, future=future, horizon=params.horizon
-        )
+        validate_history(history, freq=params.freq.upper() or None, future=future, horizon=params.horizon)
     except ValidationError as exc:
         raise ValidationError(
             [_engine_violation(v, history_path, future_path) for v in exc.violations]
         ) from None
-    return len(validated.series) + len(validated.errors)
 
 
 def _engine_violation(violation: FieldViolation, history_path: str, future_path: str) -> FieldViolation:

@@ -174,8 +174,7 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
     def Forecast(self, request: pb.ForecastRequest, context: grpc.ServicerContext) -> pb.ForecastResponse:
         from planner.service import forecast_tasks as ft
 
-        history, future, params = convert.forecast_request_from_proto(request)
-        self._check_forecast_size(history)
+        history, future, params = convert.forecast_request_from_proto(request, self._check_forecast_size)
         stopped = threading.Event()
 
         def should_stop() -> bool:

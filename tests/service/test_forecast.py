@@ -122,6 +122,31 @@ def test_forecast_reports_bad_series_and_keeps_the_others(stub: pb_grpc.PlannerS
         ({"options": fpb.ForecastOptions(horizon=3, models=["oracle"])}, "options.models"),
         ({"history_file": fpb.TableFile(content=b"a,b\n1,2\n")}, "history_file.content"),
         ({"history_file": fpb.TableFile(format="xlsx", content=b"x")}, "history_file.format"),
+        ({"history_file": fpb.TableFile(content=b"unique_id,ds,y\n")}, "history_file.content"),
+        (
+            {
+                "history": fpb.DemandHistory(
+                    rows=[
+                        fpb.DemandObservation(unique_id="A", ds="2026-01-01", y=1, regressors={"price": 2}),
+                        fpb.DemandObservation(unique_id="A", ds="2026-02-01", y=1),
+                    ]
+                )
+            },
+            "history.rows[1].regressors",
+        ),
+        (
+            {
+                "history": fpb.DemandHistory(
+                    rows=[
+                        fpb.DemandObservation(
+                            unique_id="A", ds=f"2026-{m:02d}-01", y=1, regressors={"price": 2}
+                        )
+                        for m in range(1, 13)
+                    ]
+                )
+            },
+            "future",
+        ),
     ],
 )
 def test_bad_forecast_requests_name_the_field(

@@ -95,6 +95,24 @@ def test_forecast_m3_with_prophet_equals_the_library(stub: pb_grpc.PlannerServic
     assert len(frame) == 12
 
 
+def test_forecast_parquet_file(stub: pb_grpc.PlannerServiceStub) -> None:
+    """Tests that a Parquet history (format detected from its magic bytes) forecasts like its CSV."""
+    import io
+
+    history = m3("N2500")
+    buffer = io.BytesIO()
+    history.assign(ds=pd.to_datetime(history["ds"])).to_parquet(buffer)
+    options = fpb.ForecastOptions(horizon=3, **CHEAP)
+    parquet = stub.Forecast(
+        pb.ForecastRequest(history_file=fpb.TableFile(content=buffer.getvalue()), options=options), timeout=60
+    ).result
+    csv = stub.Forecast(
+        pb.ForecastRequest(history_file=csv_file(history), options=options), timeout=60
+    ).result
+    assert [p.ds for p in parquet.series[0].points] == [p.ds for p in csv.series[0].points]
+    assert [p.yhat for p in parquet.series[0].points] == [p.yhat for p in csv.series[0].points]
+
+
 def test_forecast_reports_bad_series_and_keeps_the_others(stub: pb_grpc.PlannerServiceStub) -> None:
     """Tests that a batch with a negative and a duplicated series answers OK: the good series forecast,
     each bad one listed with its message."""

@@ -20,6 +20,7 @@ from tests.service.conftest import ROOT
 from tests.service.test_forecast import CHEAP, csv_file, m3, violations, wait_job
 
 TINY_DAT = ROOT / "tests" / "inventory" / "data" / "tiny.DAT"
+BOM_JSON = ROOT / "tests" / "inventory" / "data" / "bom.json"
 OPTIONS = ipb.PlanInventoryOptions(time_limit_seconds=20, num_threads=1)
 
 
@@ -122,6 +123,28 @@ def test_plan_inventory_trigeiro_file(stub: pb_grpc.PlannerServiceStub) -> None:
     assert result.instance_name == "tiny" and result.status == ipb.PLAN_STATUS_OPTIMAL
     assert result.objective == pytest.approx(local.objective)
     assert result.check.ok and check_plan(data, plan_of(result)).ok
+
+
+def test_plan_inventory_bom_as_json_file_and_inline(stub: pb_grpc.PlannerServiceStub) -> None:
+    """Tests that a two-level problem (a bought component consumed with a lead time) is planned alike from
+    its native JSON bytes and inline, to the library's optimum, with the component ordered ahead."""
+    from planner.formats.lotsizing_native import read_lotsizing_json
+    from planner.service.convert import lotsizing_to_proto
+
+    data = read_lotsizing_json(BOM_JSON)
+    local = solve(data, time_limit=20, num_threads=1)
+    file = ipb.LotSizingFile(content=BOM_JSON.read_bytes(), name="bom")
+    from_file = stub.PlanInventory(
+        pb.PlanInventoryRequest(problem_file=file, options=OPTIONS), timeout=60
+    ).result
+    inline = stub.PlanInventory(
+        pb.PlanInventoryRequest(problem=lotsizing_to_proto(data), options=OPTIONS), timeout=60
+    ).result
+    for result in (from_file, inline):
+        assert result.status == ipb.PLAN_STATUS_OPTIMAL and result.check.ok
+        assert result.objective == pytest.approx(local.objective)
+        parent, component = result.items
+        assert list(parent.produce) == [0, 10] and component.produce[0] == pytest.approx(20)
 
 
 def test_over_tight_plan_is_answered_with_backlog_and_explained(stub: pb_grpc.PlannerServiceStub) -> None:

@@ -1023,7 +1023,8 @@ def jobs_wait_command(
             _write("folder", out, _make_folder, out)
             _write_forecast_job(done, out / f"{_file_name(done.name or job_id)}.forecast.csv")
         elif out is not None and done.HasField("inventory_result"):
-            _write_plan_job(done, out, {"server": server})
+            problem = client.get_job(job_id, include_instance=True).lotsizing_problem
+            _write_plan_job(done, problem, out, {"server": server})
         elif out is not None:
             data = client.to_problem(client.get_job(job_id, include_instance=True).instance)
             _write_job_result(done, data, None, out, {"server": server})
@@ -1049,18 +1050,16 @@ def _write_forecast_job(job: Any, path: Path | None) -> None:
         _write_forecast_csv(PlannerClient.to_forecast_frame(result), path)
 
 
-def _write_plan_job(job: Any, out: Path, settings: dict[str, Any]) -> None:
-    """Write ``<name>.plan.csv`` and ``<name>.result.json`` of a lot-sizing job, as `planner lotsize --out`."""
-    import csv
+def _write_plan_job(job: Any, problem: Any, out: Path, settings: dict[str, Any]) -> None:
+    """Write ``<name>.plan.csv`` and ``<name>.result.json`` of a lot-sizing job, as `planner lotsize --out`.
+
+    ``problem`` is the job's ``LotSizingProblem`` (GetJob with ``include_instance``).
+    """
     import json
 
     from google.protobuf import json_format
 
     from planner.client import plan_status_name
-    from planner.formats.lotsizing_native import PLAN_HEADER
-
-    def fmt(v: float) -> str:
-        return str(int(v)) if math.isfinite(v) and v == int(v) else repr(round(v, 9))
 
     result = job.inventory_result
     name = _file_name(result.instance_name or job.name or job.job_id)
@@ -1078,7 +1077,7 @@ def _write_plan_job(job: Any, out: Path, settings: dict[str, Any]) -> None:
         else None,
         "shortfall": {
             kind: sum(s.quantity for s in result.shortfalls if s.kind == kind)
-            for kind in ("late", "unmet", "safety_stock")
+            for kind in ("late", "unmet", "lost", "safety_stock")
         },
         "explanation": list(result.explanation),
         "checker": {"ok": result.check.ok, "violations": list(result.check.violations)}
@@ -1092,27 +1091,13 @@ def _write_plan_job(job: Any, out: Path, settings: dict[str, Any]) -> None:
     _write("result", json_path, lambda p: p.write_text(json.dumps(doc, indent=2) + "\n"), json_path)
     if not result.items:
         return
+    from planner.client import PlannerClient
+    from planner.inventory.output import write_plan_csv
 
-    def write_csv(path: Path) -> None:
-        with open(path, "w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(PLAN_HEADER)
-            for i, item in enumerate(result.items):
-                for t in range(len(item.produce)):
-                    writer.writerow(
-                        [
-                            str(i),
-                            str(t),
-                            fmt(item.produce[t]),
-                            str(int(item.setup[t])),
-                            fmt(item.inventory[t]),
-                            fmt(item.backlog[t]),
-                            fmt(item.safety_stock[t]),
-                        ]
-                    )
-
+    data = PlannerClient.to_lotsizing_data(problem)
+    plan = PlannerClient.to_plan(result)
     csv_path = out / f"{name}.plan.csv"
-    _write("plan", csv_path, write_csv, csv_path)
+    _write("plan", csv_path, write_plan_csv, data, plan, csv_path)
 
 
 @main.command("submit-forecast", short_help="Send a demand history to a planner service as a forecast job.")
@@ -1297,7 +1282,8 @@ def submit_lotsize_command(
             if not _job_done(done):
                 failed += 1
             if out is not None and done.HasField("inventory_result"):
-                _write_plan_job(done, out, settings)
+                problem = client.get_job(job.job_id, include_instance=True).lotsizing_problem
+                _write_plan_job(done, problem, out, settings)
     if failed:
         raise click.exceptions.Exit(EXIT_NO_SOLUTION)
 

@@ -515,6 +515,20 @@ class PlannerClient:
         return self.stub.StartPlanInventory(request, timeout=self.timeout, metadata=self._metadata).job
 
     @staticmethod
+    def to_plan(message: ipb.PlanInventoryResult) -> Any:
+        """The :class:`planner.inventory.Plan` of a lot-sizing result (None without a plan)."""
+        from planner.service.convert import plan_from_proto
+
+        return plan_from_proto(message)
+
+    @staticmethod
+    def to_lotsizing_data(message: ipb.LotSizingProblem) -> Any:
+        """The :class:`planner.inventory.LotSizingData` of an inline lot-sizing problem."""
+        from planner.service.convert import lotsizing_from_proto
+
+        return lotsizing_from_proto(message)
+
+    @staticmethod
     def to_problem(message: spb.ProblemInstance) -> ProblemData:
         """The :class:`planner.scheduling.ProblemData` of an inline instance."""
         from planner.service.convert import problem_from_proto

@@ -664,6 +664,13 @@ _PLAN_STATUS = {
 _OPTIONAL_ITEM_FIELDS = ("max_inventory", "backlog_penalty", "safety_stock_penalty")
 
 
+def _has_lost_sales() -> bool:
+    """Whether the lot-sizing model of this version knows lost sales (``Item.lost_sales_penalty``)."""
+    from planner.inventory import Item
+
+    return "lost_sales_penalty" in Item.__dataclass_fields__
+
+
 def plan_params_from_proto(options: ipb.PlanInventoryOptions, config: ServiceConfig) -> Any:
     """Solve settings of a lot-sizing request, with the server's defaults and caps applied.
 
@@ -777,6 +784,13 @@ def lotsizing_doc_from_proto(
             item["safety_stock"] = _per_period(it.safety_stock)
         for name in _OPTIONAL_ITEM_FIELDS:
             item[name] = getattr(it, name) if it.HasField(name) else None
+        if it.HasField("lost_sales_penalty"):
+            if _has_lost_sales():
+                item["lost_sales_penalty"] = it.lost_sales_penalty
+            else:
+                errors.append(
+                    FieldViolation(f"{path}.lost_sales_penalty", "this server's model has no lost sales")
+                )
         levels: dict[float, list[float]] = {}
         for q_idx, q in enumerate(it.demand_quantiles):
             if not 0.0 < q.level < 1.0:
@@ -844,8 +858,8 @@ def lotsizing_to_proto(data: Any) -> ipb.LotSizingProblem:
             safety_stock=list(it.safety_stock),
             production_cost=it.production_cost,
         )
-        for name in _OPTIONAL_ITEM_FIELDS:
-            if getattr(it, name) is not None:
+        for name in (*_OPTIONAL_ITEM_FIELDS, "lost_sales_penalty"):
+            if getattr(it, name, None) is not None:
                 setattr(item, name, getattr(it, name))
     for e in data.bom:
         message.bom.add(
@@ -855,6 +869,38 @@ def lotsizing_to_proto(data: Any) -> ipb.LotSizingProblem:
             lead_time=e.lead_time,
         )
     return message
+
+
+def plan_from_proto(message: ipb.PlanInventoryResult) -> Any:
+    """The :class:`~planner.inventory.Plan` of an API result (None without a plan)."""
+    from planner.inventory import Plan
+
+    if not message.items:
+        return None
+    fields: dict[str, Any] = {
+        "produce": [list(i.produce) for i in message.items],
+        "setup": [[int(v) for v in i.setup] for i in message.items],
+        "inventory": [list(i.inventory) for i in message.items],
+        "backlog": [list(i.backlog) for i in message.items],
+        "overtime": [list(r.overtime) for r in message.resources],
+    }
+    if any(len(i.lost) for i in message.items):
+        fields["lost"] = [list(i.lost) or [0.0] * len(i.produce) for i in message.items]
+    return Plan(**fields)
+
+
+def lotsizing_from_proto(message: ipb.LotSizingProblem) -> Any:
+    """The :class:`~planner.inventory.LotSizingData` of an inline problem with its demand given.
+
+    Raises
+    ------
+    ValidationError
+        As :func:`lotsizing_doc_from_proto`, and for data the problem refuses.
+    """
+    from planner.service.inventory_tasks import data_from_doc
+
+    doc, _ = lotsizing_doc_from_proto(message)
+    return data_from_doc(doc)
 
 
 def lotsizing_doc_from_file(file: ipb.LotSizingFile, prefix: str = "problem_file") -> dict[str, Any]:
@@ -918,7 +964,8 @@ def plan_result_to_proto(values: dict[str, Any], *, with_plan: bool = True) -> i
             setattr(message, name, values[name])
     costs = values.get("costs")
     if costs:
-        message.costs.CopyFrom(ipb.PlanCosts(**costs))
+        known = ipb.PlanCosts.DESCRIPTOR.fields_by_name
+        message.costs.CopyFrom(ipb.PlanCosts(**{k: v for k, v in costs.items() if k in known}))
     check = values.get("check")
     if check:
         message.check.CopyFrom(
@@ -931,9 +978,11 @@ def plan_result_to_proto(values: dict[str, Any], *, with_plan: bool = True) -> i
     plan = values.get("plan")
     if not with_plan or not plan:
         return message
+    lost = plan.get("lost") or []
     for i, item in enumerate(values.get("items", [])):
         num_periods = len(plan["produce"][i])
         message.items.add(
+            lost=lost[i] if i < len(lost) else [],
             item=item["name"],
             demand=item["demand"],
             produce=plan["produce"][i],

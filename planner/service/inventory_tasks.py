@@ -312,6 +312,7 @@ def plan_to_dict(result: LotSizingResult, data: LotSizingData, notes: Sequence[s
             "inventory": [list(r) for r in plan.inventory],
             "backlog": [list(r) for r in plan.backlog],
             "overtime": [list(r) for r in plan.overtime],
+            "lost": [list(r) for r in getattr(plan, "lost", ())],
             "load": [list(r) for r in check.load],
         }
         out["check"] = {

@@ -80,13 +80,9 @@ def two_items_data(capacity: float = 100, **item_changes: Any) -> LotSizingData:
 
 
 def plan_of(result: ipb.PlanInventoryResult) -> Plan:
-    return Plan(
-        produce=[list(i.produce) for i in result.items],
-        setup=[[int(v) for v in i.setup] for i in result.items],
-        inventory=[list(i.inventory) for i in result.items],
-        backlog=[list(i.backlog) for i in result.items],
-        overtime=[list(r.overtime) for r in result.resources],
-    )
+    plan = PlannerClient.to_plan(result)
+    assert plan is not None
+    return plan  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("backend", [ipb.LOT_SIZING_BACKEND_ORTOOLS, ipb.LOT_SIZING_BACKEND_PULP])
@@ -345,3 +341,25 @@ def test_client_plan_inventory(server: Any) -> None:
         done = client.wait(job.job_id, timeout=120)
     assert result.status == ipb.PLAN_STATUS_OPTIMAL and result.backend == "pulp" and result.check.ok
     assert done.inventory_result.objective == pytest.approx(result.objective)
+
+
+def test_lost_sales_where_the_model_has_them(stub: pb_grpc.PlannerServiceStub) -> None:
+    """Tests that lost sales are planned (lost demand listed, the plan checked) when the lot-sizing model
+    knows them, and refused with the field named when it does not (never silently ignored)."""
+    from planner.service.convert import _has_lost_sales
+
+    problem = two_items(capacity=50)
+    for item in problem.items:
+        item.lost_sales_penalty = 30
+    request = pb.PlanInventoryRequest(problem=problem, options=OPTIONS)
+    if not _has_lost_sales():
+        with pytest.raises(grpc.RpcError) as info:
+            stub.PlanInventory(request, timeout=60)
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "problem.items[0].lost_sales_penalty" in violations(info.value)
+        return
+    result = stub.PlanInventory(request, timeout=60).result
+    assert result.status == ipb.PLAN_STATUS_OPTIMAL and result.check.ok
+    lost = sum(sum(i.lost) for i in result.items)
+    assert lost >= 40 - 1e-6 and result.costs.lost_sales == pytest.approx(30 * lost)
+    assert any(s.kind == "lost" for s in result.shortfalls)

@@ -38,7 +38,7 @@ class DemandQuantile(_message.Message):
     def __init__(self, level: _Optional[float] = ..., values: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class LotSizingItem(_message.Message):
-    __slots__ = ("name", "demand", "holding_cost", "setup_cost", "setup_time", "unit_time", "resource", "initial_inventory", "min_lot", "lot_multiple", "safety_stock", "max_inventory", "backlog_penalty", "safety_stock_penalty", "production_cost", "demand_quantiles")
+    __slots__ = ("name", "demand", "holding_cost", "setup_cost", "setup_time", "unit_time", "resource", "initial_inventory", "min_lot", "lot_multiple", "safety_stock", "max_inventory", "backlog_penalty", "safety_stock_penalty", "production_cost", "demand_quantiles", "lost_sales_penalty")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DEMAND_FIELD_NUMBER: _ClassVar[int]
     HOLDING_COST_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +55,7 @@ class LotSizingItem(_message.Message):
     SAFETY_STOCK_PENALTY_FIELD_NUMBER: _ClassVar[int]
     PRODUCTION_COST_FIELD_NUMBER: _ClassVar[int]
     DEMAND_QUANTILES_FIELD_NUMBER: _ClassVar[int]
+    LOST_SALES_PENALTY_FIELD_NUMBER: _ClassVar[int]
     name: str
     demand: _containers.RepeatedScalarFieldContainer[float]
     holding_cost: float
@@ -71,7 +72,8 @@ class LotSizingItem(_message.Message):
     safety_stock_penalty: float
     production_cost: float
     demand_quantiles: _containers.RepeatedCompositeFieldContainer[DemandQuantile]
-    def __init__(self, name: _Optional[str] = ..., demand: _Optional[_Iterable[float]] = ..., holding_cost: _Optional[float] = ..., setup_cost: _Optional[float] = ..., setup_time: _Optional[float] = ..., unit_time: _Optional[float] = ..., resource: _Optional[str] = ..., initial_inventory: _Optional[float] = ..., min_lot: _Optional[float] = ..., lot_multiple: _Optional[float] = ..., safety_stock: _Optional[_Iterable[float]] = ..., max_inventory: _Optional[float] = ..., backlog_penalty: _Optional[float] = ..., safety_stock_penalty: _Optional[float] = ..., production_cost: _Optional[float] = ..., demand_quantiles: _Optional[_Iterable[_Union[DemandQuantile, _Mapping]]] = ...) -> None: ...
+    lost_sales_penalty: float
+    def __init__(self, name: _Optional[str] = ..., demand: _Optional[_Iterable[float]] = ..., holding_cost: _Optional[float] = ..., setup_cost: _Optional[float] = ..., setup_time: _Optional[float] = ..., unit_time: _Optional[float] = ..., resource: _Optional[str] = ..., initial_inventory: _Optional[float] = ..., min_lot: _Optional[float] = ..., lot_multiple: _Optional[float] = ..., safety_stock: _Optional[_Iterable[float]] = ..., max_inventory: _Optional[float] = ..., backlog_penalty: _Optional[float] = ..., safety_stock_penalty: _Optional[float] = ..., production_cost: _Optional[float] = ..., demand_quantiles: _Optional[_Iterable[_Union[DemandQuantile, _Mapping]]] = ..., lost_sales_penalty: _Optional[float] = ...) -> None: ...
 
 class LotSizingResource(_message.Message):
     __slots__ = ("name", "capacity", "overtime", "overtime_cost")
@@ -156,7 +158,7 @@ class PlanInventoryOptions(_message.Message):
     def __init__(self, backend: _Optional[_Union[LotSizingBackend, str]] = ..., time_limit_seconds: _Optional[float] = ..., num_threads: _Optional[int] = ..., seed: _Optional[int] = ..., mip_gap: _Optional[float] = ...) -> None: ...
 
 class PlanCosts(_message.Message):
-    __slots__ = ("setup", "holding", "backlog", "safety_stock_shortfall", "overtime", "production", "total")
+    __slots__ = ("setup", "holding", "backlog", "safety_stock_shortfall", "overtime", "production", "total", "lost_sales")
     SETUP_FIELD_NUMBER: _ClassVar[int]
     HOLDING_FIELD_NUMBER: _ClassVar[int]
     BACKLOG_FIELD_NUMBER: _ClassVar[int]
@@ -164,6 +166,7 @@ class PlanCosts(_message.Message):
     OVERTIME_FIELD_NUMBER: _ClassVar[int]
     PRODUCTION_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
+    LOST_SALES_FIELD_NUMBER: _ClassVar[int]
     setup: float
     holding: float
     backlog: float
@@ -171,10 +174,11 @@ class PlanCosts(_message.Message):
     overtime: float
     production: float
     total: float
-    def __init__(self, setup: _Optional[float] = ..., holding: _Optional[float] = ..., backlog: _Optional[float] = ..., safety_stock_shortfall: _Optional[float] = ..., overtime: _Optional[float] = ..., production: _Optional[float] = ..., total: _Optional[float] = ...) -> None: ...
+    lost_sales: float
+    def __init__(self, setup: _Optional[float] = ..., holding: _Optional[float] = ..., backlog: _Optional[float] = ..., safety_stock_shortfall: _Optional[float] = ..., overtime: _Optional[float] = ..., production: _Optional[float] = ..., total: _Optional[float] = ..., lost_sales: _Optional[float] = ...) -> None: ...
 
 class ItemPlan(_message.Message):
-    __slots__ = ("item", "demand", "produce", "setup", "inventory", "backlog", "safety_stock")
+    __slots__ = ("item", "demand", "produce", "setup", "inventory", "backlog", "safety_stock", "lost")
     ITEM_FIELD_NUMBER: _ClassVar[int]
     DEMAND_FIELD_NUMBER: _ClassVar[int]
     PRODUCE_FIELD_NUMBER: _ClassVar[int]
@@ -182,6 +186,7 @@ class ItemPlan(_message.Message):
     INVENTORY_FIELD_NUMBER: _ClassVar[int]
     BACKLOG_FIELD_NUMBER: _ClassVar[int]
     SAFETY_STOCK_FIELD_NUMBER: _ClassVar[int]
+    LOST_FIELD_NUMBER: _ClassVar[int]
     item: str
     demand: _containers.RepeatedScalarFieldContainer[float]
     produce: _containers.RepeatedScalarFieldContainer[float]
@@ -189,7 +194,8 @@ class ItemPlan(_message.Message):
     inventory: _containers.RepeatedScalarFieldContainer[float]
     backlog: _containers.RepeatedScalarFieldContainer[float]
     safety_stock: _containers.RepeatedScalarFieldContainer[float]
-    def __init__(self, item: _Optional[str] = ..., demand: _Optional[_Iterable[float]] = ..., produce: _Optional[_Iterable[float]] = ..., setup: _Optional[_Iterable[bool]] = ..., inventory: _Optional[_Iterable[float]] = ..., backlog: _Optional[_Iterable[float]] = ..., safety_stock: _Optional[_Iterable[float]] = ...) -> None: ...
+    lost: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, item: _Optional[str] = ..., demand: _Optional[_Iterable[float]] = ..., produce: _Optional[_Iterable[float]] = ..., setup: _Optional[_Iterable[bool]] = ..., inventory: _Optional[_Iterable[float]] = ..., backlog: _Optional[_Iterable[float]] = ..., safety_stock: _Optional[_Iterable[float]] = ..., lost: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class ResourceUse(_message.Message):
     __slots__ = ("resource", "load", "capacity", "overtime")

@@ -566,6 +566,30 @@ def _env(name: str) -> str:
     "--max-time-limit", type=float, default=3600.0, show_default=True, envvar=_env("max_time_limit")
 )
 @click.option(
+    "--max-forecast-series",
+    type=int,
+    default=100,
+    show_default=True,
+    envvar=_env("max_forecast_series"),
+    help="Series in one unary Forecast call (bigger batches: StartForecast).",
+)
+@click.option(
+    "--max-forecast-rows",
+    type=int,
+    default=50_000,
+    show_default=True,
+    envvar=_env("max_forecast_rows"),
+    help="History rows in one unary Forecast call.",
+)
+@click.option(
+    "--max-plan-cells",
+    type=int,
+    default=1_000_000,
+    show_default=True,
+    envvar=_env("max_plan_cells"),
+    help="Items x periods of one lot-sizing problem.",
+)
+@click.option(
     "--run-jobs/--no-run-jobs",
     default=True,
     show_default=True,
@@ -607,6 +631,9 @@ def serve_command(
     max_queue: int,
     max_queued_jobs: int,
     max_time_limit: float,
+    max_forecast_series: int,
+    max_forecast_rows: int,
+    max_plan_cells: int,
     run_jobs: bool,
     log_format: str,
     log_level: str,
@@ -629,6 +656,9 @@ def serve_command(
         max_queue=max_queue,
         max_queued_jobs=max_queued_jobs,
         max_time_limit=max_time_limit,
+        max_forecast_series=max_forecast_series,
+        max_forecast_rows=max_forecast_rows,
+        max_plan_cells=max_plan_cells,
     )
     extra: dict[str, Any] = {"server_id": server_id} if server_id else {}
     config = ServiceConfig(
@@ -725,7 +755,7 @@ def _client(
 
 
 def _job_line(job: Any) -> str:
-    from planner.client import state_name, status_name
+    from planner.client import plan_status_name, state_name, status_name
 
     parts = [job.job_id, state_name(job.state), job.name or "-"]
     if job.HasField("schedule_result"):
@@ -733,6 +763,17 @@ def _job_line(job: Any) -> str:
         parts.append(
             f"{status_name(r.status)} objective {fmt_number(r.objective if r.HasField('objective') else None)}"
         )
+    elif job.HasField("forecast_result"):
+        f = job.forecast_result
+        parts.append(f"forecast {len(f.series)} series, {len(f.failures)} failed, horizon {f.horizon}")
+    elif job.HasField("inventory_result"):
+        r = job.inventory_result
+        parts.append(
+            f"lot sizing {plan_status_name(r.status)} cost "
+            f"{fmt_number(r.objective if r.HasField('objective') else None)}"
+        )
+    elif job.HasField("progress") and job.progress.series_total:
+        parts.append(f"{job.progress.series_done} of {job.progress.series_total} series")
     elif job.HasField("progress"):
         p = job.progress
         parts.append(
@@ -743,13 +784,27 @@ def _job_line(job: Any) -> str:
     return "  ".join(parts)
 
 
+def _job_done(job: Any) -> bool:
+    """Whether a finished job succeeded with a result of its kind (schedule, forecast or plan)."""
+    if job.state != 3:  # JOB_STATE_SUCCEEDED
+        return False
+    if job.HasField("forecast_result"):
+        return len(job.forecast_result.series) > 0
+    if job.HasField("inventory_result"):
+        return len(job.inventory_result.items) > 0
+    return len(job.schedule_result.schedule) > 0
+
+
 def _follow(client: Any, job_id: str, label: str) -> Any:
     """Wait for a job, showing its progress on stderr; returns the finished job."""
     from planner.client import state_name
 
     def show(event: Any) -> None:
         kind = event.WhichOneof("event")
-        if kind == "progress":
+        if kind == "progress" and event.progress.series_total:
+            p = event.progress
+            err_console.print(f"{label}: {p.series_done} of {p.series_total} series", highlight=False)
+        elif kind == "progress":
             p = event.progress
             err_console.print(
                 f"{label}: objective {fmt_number(p.objective)} bound {fmt_number(p.bound)} gap {fmt_percent(p.gap)}"
@@ -891,11 +946,18 @@ def jobs_group() -> None:
     "--state", type=click.Choice(["queued", "running", "succeeded", "failed", "cancelled"]), default=None
 )
 @click.option(
+    "--kind",
+    type=click.Choice(["schedule", "forecast", "inventory"]),
+    default=None,
+    help="Only jobs of this kind.",
+)
+@click.option(
     "--limit", type=int, default=50, show_default=True, help="Show at most this many (newest first)."
 )
 @_client_options
 def jobs_list_command(
     state: str | None,
+    kind: str | None,
     limit: int,
     server: str,
     token: str,
@@ -907,8 +969,9 @@ def jobs_list_command(
     from planner.api.v1 import planner_service_pb2 as pb
 
     state_value = pb.JobState.Value(f"JOB_STATE_{state.upper()}") if state else 0
+    kind_value = pb.JobKind.Value(f"JOB_KIND_{kind.upper()}") if kind else 0
     with _client(server, token, ca_file, cert_file, key_file) as client:
-        for job in client.list_jobs(state=state_value, limit=limit):
+        for job in client.list_jobs(state=state_value, kind=kind_value, limit=limit):
             click.echo(_job_line(job))
 
 
@@ -944,7 +1007,8 @@ def jobs_cancel_command(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Write <name>.schedule.csv and <name>.result.json here.",
+    help="Write the result here: <name>.schedule.csv and <name>.result.json (schedules), "
+    "<name>.forecast.csv (forecasts), <name>.plan.csv and <name>.result.json (lot sizing).",
 )
 @_client_options
 def jobs_wait_command(
@@ -960,10 +1024,272 @@ def jobs_wait_command(
     with _client(server, token, ca_file, cert_file, key_file) as client:
         done = _follow(client, job_id, job_id[:8])
         click.echo(_job_line(done))
-        if out is not None:
+        if out is not None and done.HasField("forecast_result"):
+            _write("folder", out, _make_folder, out)
+            _write_forecast_job(done, out / f"{_file_name(done.name or job_id)}.forecast.csv")
+        elif out is not None and done.HasField("inventory_result"):
+            problem = client.get_job(job_id, include_instance=True).lotsizing_problem
+            _write_plan_job(done, problem, out, {"server": server})
+        elif out is not None:
             data = client.to_problem(client.get_job(job_id, include_instance=True).instance)
             _write_job_result(done, data, None, out, {"server": server})
-    if done.state != 3 or not done.schedule_result.schedule:  # JOB_STATE_SUCCEEDED
+    if not _job_done(done):
+        raise click.exceptions.Exit(EXIT_NO_SOLUTION)
+
+
+def _file_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_.+" else "_" for c in name)
+
+
+def _write_forecast_job(job: Any, path: Path | None) -> None:
+    """Write a forecast job's table as `planner forecast --out` does; list its failed series on stderr."""
+    from planner.client import PlannerClient
+
+    result = job.forecast_result
+    for failure in result.failures:
+        err_console.print(
+            Text(f"{failure.unique_id}: not forecast: {'; '.join(failure.errors)}", style="yellow"),
+            soft_wrap=True,
+        )
+    if result.series:
+        _write_forecast_csv(PlannerClient.to_forecast_frame(result), path)
+
+
+def _write_plan_job(job: Any, problem: Any, out: Path, settings: dict[str, Any]) -> None:
+    """Write ``<name>.plan.csv`` and ``<name>.result.json`` of a lot-sizing job, as `planner lotsize --out`.
+
+    ``problem`` is the job's ``LotSizingProblem`` (GetJob with ``include_instance``).
+    """
+    import json
+
+    from google.protobuf import json_format
+
+    from planner.client import plan_status_name
+
+    result = job.inventory_result
+    name = _file_name(result.instance_name or job.name or job.job_id)
+    _write("folder", out, _make_folder, out)
+    doc = {
+        "instance": result.instance_name,
+        "status": plan_status_name(result.status),
+        "objective": result.objective if result.HasField("objective") else None,
+        "bound": result.bound if result.HasField("bound") else None,
+        "gap": result.gap if result.HasField("gap") else None,
+        "runtime": result.runtime_seconds,
+        "backend": result.backend,
+        "costs": json_format.MessageToDict(result.costs, always_print_fields_with_no_presence=True)
+        if result.HasField("costs")
+        else None,
+        "shortfall": {
+            kind: sum(s.quantity for s in result.shortfalls if s.kind == kind)
+            for kind in ("late", "unmet", "lost", "safety_stock")
+        },
+        "explanation": list(result.explanation),
+        "checker": {"ok": result.check.ok, "violations": list(result.check.violations)}
+        if result.HasField("check")
+        else None,
+        "notes": list(result.notes),
+        "job_id": job.job_id,
+        "settings": settings,
+    }
+    json_path = out / f"{name}.result.json"
+    _write("result", json_path, lambda p: p.write_text(json.dumps(doc, indent=2) + "\n"), json_path)
+    if not result.items:
+        return
+    from planner.client import PlannerClient
+    from planner.inventory.output import write_plan_csv
+
+    data = PlannerClient.to_lotsizing_data(problem)
+    plan = PlannerClient.to_plan(result)
+    csv_path = out / f"{name}.plan.csv"
+    _write("plan", csv_path, write_plan_csv, data, plan, csv_path)
+
+
+@main.command("submit-forecast", short_help="Send a demand history to a planner service as a forecast job.")
+@click.argument("history", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--horizon", type=int, required=True, help="Periods to forecast.")
+@click.option(
+    "--freq",
+    type=click.Choice(["D", "W", "M", "Q"], case_sensitive=False),
+    default=None,
+    help="Frequency (default: detected from the dates).",
+)
+@click.option(
+    "--quantiles", default="0.1,0.5,0.9", show_default=True, help="Quantile levels (0.1, 0.5, 0.9 always)."
+)
+@click.option(
+    "--future",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Future regressor values (unique_id,ds and the regressor columns), CSV or Parquet.",
+)
+@click.option("--country", default="", help="Country code for Prophet's holidays (daily and weekly data).")
+@click.option("--models", default="", help="Candidate models, comma-separated (default: the engine's set).")
+@click.option("--windows", type=int, default=None, help="Rolling-origin backtest windows (default 2).")
+@click.option("--request-id", default="", help="Idempotency key.")
+@click.option("--wait", is_flag=True, help="Follow the job until it ends, showing progress.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --wait: write the forecast CSV here (unique_id,ds,yhat,q10,...,model); default stdout.",
+)
+@_client_options
+def submit_forecast_command(
+    history: Path,
+    horizon: int,
+    freq: str | None,
+    quantiles: str,
+    future: Path | None,
+    country: str,
+    models: str,
+    windows: int | None,
+    request_id: str,
+    wait: bool,
+    out: Path | None,
+    server: str,
+    token: str,
+    ca_file: Path | None,
+    cert_file: Path | None,
+    key_file: Path | None,
+) -> None:
+    """Submit the demand HISTORY (CSV or Parquet: unique_id,ds,y[,regressors]) as a forecast job.
+
+    Prints the job id (and nothing else on stdout without --wait). With --wait, follows the job and writes
+    the forecast like `planner forecast`; series that could not be forecast are listed on stderr. Exit code
+    0 when the job succeeded with at least one forecast series, 1 otherwise, 2 on bad input. Feed the job
+    id to `planner submit-lotsize --forecast-job` to plan production for the forecast demand.
+    """
+    if out is not None and not wait:
+        fail("--out needs --wait")
+    levels = _parse_quantiles(quantiles)
+    with _client(server, token, ca_file, cert_file, key_file) as client:
+        job = client.start_forecast(
+            history,
+            horizon,
+            future=future,
+            request_id=request_id,
+            freq=(freq or "").upper(),
+            quantiles=levels,
+            country=country,
+            models=tuple(m.strip() for m in models.split(",") if m.strip()),
+            num_windows=windows,
+        )
+        if not wait:
+            click.echo(job.job_id)
+            return
+        err_console.print(f"job {job.job_id}", highlight=False)
+        done = _follow(client, job.job_id, history.stem)
+        err_console.print(_job_line(done), highlight=False, soft_wrap=True)
+        if done.HasField("forecast_result"):
+            _write_forecast_job(done, out)
+    if not _job_done(done):
+        raise click.exceptions.Exit(EXIT_NO_SOLUTION)
+
+
+@main.command("submit-lotsize", short_help="Send lot-sizing files to a planner service as durable jobs.")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--forecast-job",
+    default="",
+    help="Id of a finished forecast job: items take the demand of the series with their name.",
+)
+@click.option(
+    "--service-level",
+    type=float,
+    default=None,
+    help="Safety stock = quantile(level) - median of the forecast, for items without safety stock.",
+)
+@click.option(
+    "--demand-quantile",
+    type=float,
+    default=None,
+    help="Plan for this quantile of the forecast instead of its point forecast.",
+)
+@click.option(
+    "--backlog-penalty", type=float, default=None, help="Backlog cost per unit and period of items with none."
+)
+@click.option("--backend", type=click.Choice(["ortools", "pulp"]), default="ortools", show_default=True)
+@click.option("--time-limit", type=float, default=0.0, help="Seconds per solve (0: the server's default).")
+@click.option("--threads", type=int, default=0, help="MIP threads (0: the server's default).")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--request-id", default="", help="Idempotency key (with several files, FILE's stem is appended)."
+)
+@click.option("--wait", is_flag=True, help="Follow the jobs until they end.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --wait: write <name>.plan.csv and <name>.result.json here.",
+)
+@_client_options
+def submit_lotsize_command(
+    files: tuple[Path, ...],
+    forecast_job: str,
+    service_level: float | None,
+    demand_quantile: float | None,
+    backlog_penalty: float | None,
+    backend: str,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    request_id: str,
+    wait: bool,
+    out: Path | None,
+    server: str,
+    token: str,
+    ca_file: Path | None,
+    cert_file: Path | None,
+    key_file: Path | None,
+) -> None:
+    """Submit each lot-sizing FILE (Trigeiro .DAT or native JSON) as a job; print each job id.
+
+    With --forecast-job, the items whose name is a series of that finished forecast job plan for its
+    forecast. With --wait, follow the jobs and, with --out, write the files `planner lotsize --out` writes
+    (plan CSV and result JSON). Exit code 0 when every job succeeded with a plan, 1 otherwise.
+    """
+    from planner.formats.lotsizing_native import read_lotsizing
+
+    if out is not None and not wait:
+        fail("--out needs --wait")
+    for path in files:
+        read_lotsizing(path)  # a bad file fails before submitting
+    jobs = []
+    with _client(server, token, ca_file, cert_file, key_file) as client:
+        for path in files:
+            key = f"{request_id}-{path.stem}" if request_id and len(files) > 1 else request_id
+            job = client.start_plan_inventory(
+                path,
+                forecast_job_id=forecast_job,
+                service_level=service_level,
+                demand_quantile=demand_quantile,
+                backlog_penalty=backlog_penalty,
+                backend=backend,
+                time_limit=time_limit,
+                num_threads=threads,
+                seed=seed,
+                request_id=key,
+            )
+            click.echo(job.job_id)
+            jobs.append(job)
+        if not wait:
+            return
+        settings = {"time_limit": time_limit, "threads": threads, "backend": backend, "server": server}
+        failed = 0
+        for path, job in zip(files, jobs, strict=True):
+            done = _follow(client, job.job_id, path.stem)
+            err_console.print(_job_line(done), highlight=False, soft_wrap=True)
+            for line in done.inventory_result.explanation:
+                err_console.print(Text(f"{path.stem}: {line}", style="yellow"), soft_wrap=True)
+            if not _job_done(done):
+                failed += 1
+            if out is not None and done.HasField("inventory_result"):
+                problem = client.get_job(job.job_id, include_instance=True).lotsizing_problem
+                _write_plan_job(done, problem, out, settings)
+    if failed:
         raise click.exceptions.Exit(EXIT_NO_SOLUTION)
 
 

@@ -9,8 +9,18 @@ Example
 ...     result = client.to_result(done.schedule_result)
 ...     print(result.status, result.objective)
 
+Forecasts and lot-sizing plans::
+
+    with PlannerClient("127.0.0.1:50051") as client:            # doctest: +SKIP
+        job = client.start_forecast("history.csv", horizon=18, quantiles=(0.1, 0.5, 0.9, 0.95))
+        done = client.wait(job.job_id)
+        frame = client.to_forecast_frame(done.forecast_result)   # unique_id, ds, yhat, q10, ..., model
+        plan = client.plan_inventory("plant.json", forecast_job_id=job.job_id, service_level=0.95)
+        print(plan.status, plan.objective, list(plan.explanation))
+
 Methods return the API's protobuf messages (:mod:`planner.api.v1`); :meth:`PlannerClient.to_result`
-turns a ``SolveResult`` into a :class:`planner.scheduling.Result`.
+turns a ``SolveResult`` into a :class:`planner.scheduling.Result` and :meth:`PlannerClient.to_forecast_frame`
+a ``ForecastResult`` into a pandas table.
 """
 
 from __future__ import annotations
@@ -23,6 +33,8 @@ from typing import Any
 
 import grpc
 
+from planner.api.v1 import forecasting_pb2 as fpb
+from planner.api.v1 import inventory_pb2 as ipb
 from planner.api.v1 import planner_service_pb2 as pb
 from planner.api.v1 import planner_service_pb2_grpc as pb_grpc
 from planner.api.v1 import scheduling_pb2 as spb
@@ -36,6 +48,11 @@ _RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, gr
 TERMINAL_STATES = (pb.JOB_STATE_SUCCEEDED, pb.JOB_STATE_FAILED, pb.JOB_STATE_CANCELLED)
 
 Instance = ProblemData | str | Path
+History = Any
+"""A demand history: a pandas DataFrame (sent as rows) or the path of a CSV or Parquet file (sent as bytes)."""
+LotSizingSource = Any
+"""A lot-sizing problem: :class:`planner.inventory.LotSizingData` or ``LotSizingProblem`` messages (sent
+inline), or the path of a Trigeiro .DAT or native JSON file (sent as bytes)."""
 
 
 def state_name(state: int) -> str:
@@ -46,6 +63,16 @@ def state_name(state: int) -> str:
 def status_name(status: int) -> str:
     """``"optimal"`` for ``SOLVE_STATUS_OPTIMAL`` and so on."""
     return str(spb.SolveStatus.Name(status)).removeprefix("SOLVE_STATUS_").lower()
+
+
+def plan_status_name(status: int) -> str:
+    """``"optimal"`` for ``PLAN_STATUS_OPTIMAL`` and so on."""
+    return str(ipb.PlanStatus.Name(status)).removeprefix("PLAN_STATUS_").lower()
+
+
+def kind_name(kind: int) -> str:
+    """``"forecast"`` for ``JOB_KIND_FORECAST`` and so on."""
+    return str(pb.JobKind.Name(kind)).removeprefix("JOB_KIND_").lower()
 
 
 class PlannerClient:
@@ -171,14 +198,14 @@ class PlannerClient:
         return self.stub.GetJob(request, timeout=self.timeout, metadata=self._metadata).job
 
     def list_jobs(
-        self, *, page_size: int = 100, state: int = 0, limit: int | None = None
+        self, *, page_size: int = 100, state: int = 0, kind: int = 0, limit: int | None = None
     ) -> Iterator[pb.JobInfo]:
-        """Every job, newest first, fetching page after page (``ListJobs``)."""
+        """Every job (of ``kind``, in ``state``), newest first, fetching page after page (``ListJobs``)."""
         token = ""
         count = 0
         while True:
             page = self.stub.ListJobs(
-                pb.ListJobsRequest(page_size=page_size, page_token=token, state=state),  # type: ignore[arg-type]
+                pb.ListJobsRequest(page_size=page_size, page_token=token, state=state, kind=kind),  # type: ignore[arg-type]
                 timeout=self.timeout,
                 metadata=self._metadata,
             )
@@ -254,6 +281,252 @@ class PlannerClient:
                 logger.info("lost the server (%s); reconnecting in %.1fs", code.name, delay)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+    # -- forecasts ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def history_source(history: History, field: str = "history") -> dict[str, Any]:
+        """The history (or future) fields of a forecast request: rows for a DataFrame, bytes for a path."""
+        if isinstance(history, str | Path):
+            path = Path(history)
+            fmt = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
+            return {f"{field}_file": fpb.TableFile(format=fmt, content=path.read_bytes(), name=path.stem)}
+        columns = [c for c in history.columns if c not in ("unique_id", "ds", "y")]
+        rows = []
+        for record in history.to_dict("records"):
+            ds = record["ds"]
+            rows.append(
+                fpb.DemandObservation(
+                    unique_id=str(record["unique_id"]),
+                    ds=ds.isoformat() if hasattr(ds, "isoformat") else str(ds),
+                    y=float(record.get("y", 0.0)),
+                    regressors={c: float(record[c]) for c in columns},
+                )
+            )
+        message = fpb.DemandHistory(rows=rows) if field == "history" else fpb.FutureRegressors(rows=rows)
+        return {field: message}
+
+    @staticmethod
+    def forecast_options(
+        horizon: int,
+        *,
+        freq: str = "",
+        quantiles: tuple[float, ...] = (),
+        country: str = "",
+        models: tuple[str, ...] = (),
+        combinations: tuple[str, ...] = (),
+        default_model: str = "",
+        num_windows: int | None = None,
+    ) -> fpb.ForecastOptions:
+        """Forecast options; empty values leave the engine's defaults."""
+        options = fpb.ForecastOptions(
+            horizon=horizon,
+            freq=freq,
+            quantiles=list(quantiles),
+            country=country,
+            models=list(models),
+            combinations=list(combinations),
+            default_model=default_model,
+        )
+        if num_windows is not None:
+            options.num_windows = num_windows
+        return options
+
+    def _forecast_fields(
+        self, history: History, future: History | None, name: str, **options: Any
+    ) -> dict[str, Any]:
+        fields = {**self.history_source(history), "options": self.forecast_options(**options), "name": name}
+        if future is not None:
+            fields.update(self.history_source(future, "future"))
+        return fields
+
+    def forecast(
+        self,
+        history: History,
+        horizon: int,
+        *,
+        future: History | None = None,
+        name: str = "",
+        timeout: float | None = None,
+        **options: Any,
+    ) -> fpb.ForecastResult:
+        """Forecast a small batch at once (``Forecast``); options as :meth:`forecast_options`.
+
+        Series that cannot be forecast are listed in ``result.failures``; the call itself fails only for
+        a bad request (INVALID_ARGUMENT) or a batch above the server's limits (RESOURCE_EXHAUSTED).
+        """
+        request = pb.ForecastRequest(
+            **self._forecast_fields(history, future, name, horizon=horizon, **options)
+        )
+        deadline = timeout if timeout is not None else max(self.timeout, 300.0)
+        return self.stub.Forecast(request, timeout=deadline, metadata=self._metadata).result
+
+    def start_forecast(
+        self,
+        history: History,
+        horizon: int,
+        *,
+        future: History | None = None,
+        name: str = "",
+        request_id: str = "",
+        **options: Any,
+    ) -> pb.JobInfo:
+        """Start a durable forecast job (``StartForecast``); follow it with :meth:`wait`."""
+        request = pb.StartForecastRequest(
+            **self._forecast_fields(history, future, name, horizon=horizon, **options), request_id=request_id
+        )
+        return self.stub.StartForecast(request, timeout=self.timeout, metadata=self._metadata).job
+
+    @staticmethod
+    def to_forecast_frame(message: fpb.ForecastResult) -> Any:
+        """The forecast table of a result: ``unique_id, ds, yhat``, one column per quantile, ``model``."""
+        from planner.service.convert import forecast_frame
+
+        return forecast_frame(message)
+
+    # -- lot sizing --------------------------------------------------------------------------------------
+
+    @staticmethod
+    def problem_source(problem: LotSizingSource, format: str = "") -> dict[str, Any]:
+        """The ``source`` fields of a lot-sizing request: inline messages, or the file's bytes for a path."""
+        from planner.inventory import LotSizingData
+
+        if isinstance(problem, ipb.LotSizingProblem):
+            return {"problem": problem}
+        if isinstance(problem, LotSizingData):
+            from planner.service.convert import lotsizing_to_proto
+
+            return {"problem": lotsizing_to_proto(problem)}
+        path = Path(problem)
+        fmt = format or ("json" if path.suffix.lower() == ".json" else "trigeiro")
+        return {"problem_file": ipb.LotSizingFile(format=fmt, content=path.read_bytes(), name=path.stem)}
+
+    @staticmethod
+    def plan_options(
+        *, backend: str = "", time_limit: float = 0.0, num_threads: int = 0, seed: int = 0
+    ) -> ipb.PlanInventoryOptions:
+        """Lot-sizing options; zeros and empty leave the server's defaults."""
+        backends = {
+            "": ipb.LOT_SIZING_BACKEND_UNSPECIFIED,
+            "ortools": ipb.LOT_SIZING_BACKEND_ORTOOLS,
+            "pulp": ipb.LOT_SIZING_BACKEND_PULP,
+        }
+        if backend not in backends:
+            raise ValueError(f"unknown backend {backend!r}; use ortools or pulp")
+        return ipb.PlanInventoryOptions(
+            backend=backends[backend], time_limit_seconds=time_limit, num_threads=num_threads, seed=seed
+        )
+
+    @staticmethod
+    def policy(
+        *,
+        demand_quantile: float | None = None,
+        service_level: float | None = None,
+        backlog_penalty: float | None = None,
+        safety_stock_penalty: float | None = None,
+    ) -> ipb.PlanningPolicy:
+        """How demand, safety stock and backlog are derived where the problem leaves them open."""
+        values = {
+            "demand_quantile": demand_quantile,
+            "service_level": service_level,
+            "backlog_penalty": backlog_penalty,
+            "safety_stock_penalty": safety_stock_penalty,
+        }
+        return ipb.PlanningPolicy(**{k: v for k, v in values.items() if v is not None})
+
+    def _plan_fields(
+        self,
+        problem: LotSizingSource,
+        format: str,
+        forecast_job_id: str,
+        policy: dict[str, Any],
+        options: dict[str, Any],
+    ) -> dict[str, Any]:
+        fields = {
+            **self.problem_source(problem, format),
+            "policy": self.policy(**policy),
+            "options": self.plan_options(**options),
+        }
+        if forecast_job_id:
+            fields["forecast_demand"] = ipb.ForecastDemand(forecast_job_id=forecast_job_id)
+        return fields
+
+    def plan_inventory(
+        self,
+        problem: LotSizingSource,
+        *,
+        format: str = "",
+        forecast_job_id: str = "",
+        demand_quantile: float | None = None,
+        service_level: float | None = None,
+        backlog_penalty: float | None = None,
+        safety_stock_penalty: float | None = None,
+        backend: str = "",
+        time_limit: float = 10.0,
+        num_threads: int = 0,
+        seed: int = 0,
+        timeout: float | None = None,
+    ) -> ipb.PlanInventoryResult:
+        """Plan lot sizes at once (``PlanInventory``); the deadline defaults to the time limit plus 30 s.
+
+        With ``forecast_job_id``, the items take their demand from the series of the same name of that
+        finished forecast job (see ``ForecastDemand`` in ``inventory.proto``).
+        """
+        policy = {
+            "demand_quantile": demand_quantile,
+            "service_level": service_level,
+            "backlog_penalty": backlog_penalty,
+            "safety_stock_penalty": safety_stock_penalty,
+        }
+        options = {"backend": backend, "time_limit": time_limit, "num_threads": num_threads, "seed": seed}
+        request = pb.PlanInventoryRequest(
+            **self._plan_fields(problem, format, forecast_job_id, policy, options)
+        )
+        deadline = timeout if timeout is not None else time_limit + 30.0
+        return self.stub.PlanInventory(request, timeout=deadline, metadata=self._metadata).result
+
+    def start_plan_inventory(
+        self,
+        problem: LotSizingSource,
+        *,
+        format: str = "",
+        forecast_job_id: str = "",
+        demand_quantile: float | None = None,
+        service_level: float | None = None,
+        backlog_penalty: float | None = None,
+        safety_stock_penalty: float | None = None,
+        backend: str = "",
+        time_limit: float = 0.0,
+        num_threads: int = 0,
+        seed: int = 0,
+        request_id: str = "",
+    ) -> pb.JobInfo:
+        """Start a durable lot-sizing job (``StartPlanInventory``); arguments as :meth:`plan_inventory`."""
+        policy = {
+            "demand_quantile": demand_quantile,
+            "service_level": service_level,
+            "backlog_penalty": backlog_penalty,
+            "safety_stock_penalty": safety_stock_penalty,
+        }
+        options = {"backend": backend, "time_limit": time_limit, "num_threads": num_threads, "seed": seed}
+        request = pb.StartPlanInventoryRequest(
+            **self._plan_fields(problem, format, forecast_job_id, policy, options), request_id=request_id
+        )
+        return self.stub.StartPlanInventory(request, timeout=self.timeout, metadata=self._metadata).job
+
+    @staticmethod
+    def to_plan(message: ipb.PlanInventoryResult) -> Any:
+        """The :class:`planner.inventory.Plan` of a lot-sizing result (None without a plan)."""
+        from planner.service.convert import plan_from_proto
+
+        return plan_from_proto(message)
+
+    @staticmethod
+    def to_lotsizing_data(message: ipb.LotSizingProblem) -> Any:
+        """The :class:`planner.inventory.LotSizingData` of an inline lot-sizing problem."""
+        from planner.service.convert import lotsizing_from_proto
+
+        return lotsizing_from_proto(message)
 
     @staticmethod
     def to_problem(message: spb.ProblemInstance) -> ProblemData:

@@ -32,6 +32,12 @@ class Limits:
         Solver threads one solve may use (more are clamped).
     max_violations
         Field violations returned in one error or validation answer.
+    max_forecast_series
+        Series in one unary ``Forecast`` call (bigger batches go to ``StartForecast``).
+    max_forecast_rows
+        History rows in one unary ``Forecast`` call.
+    max_plan_cells
+        Items times periods of one lot-sizing problem (``PlanInventory`` and its jobs).
     """
 
     max_operations: int = 20_000
@@ -42,6 +48,9 @@ class Limits:
     max_time_limit: float = 3600.0
     max_workers: int = 8
     max_violations: int = 100
+    max_forecast_series: int = 100
+    max_forecast_rows: int = 50_000
+    max_plan_cells: int = 1_000_000
 
     def __post_init__(self) -> None:
         errors = [

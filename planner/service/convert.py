@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from planner.api.v1 import forecasting_pb2 as fpb
+from planner.api.v1 import inventory_pb2 as ipb
 from planner.api.v1 import planner_service_pb2 as pb
 from planner.api.v1 import scheduling_pb2 as spb
 from planner.exceptions import FieldViolation, FormatError, ValidationError
@@ -47,7 +50,11 @@ JOB_STATES = {
     JobState.CANCELLED: pb.JOB_STATE_CANCELLED,
 }
 _JOB_STATES_BACK = {value: key for key, value in JOB_STATES.items()}
-JOB_KINDS = {"schedule": pb.JOB_KIND_SCHEDULE}
+JOB_KINDS = {
+    "schedule": pb.JOB_KIND_SCHEDULE,
+    "forecast": pb.JOB_KIND_FORECAST,
+    "inventory": pb.JOB_KIND_INVENTORY,
+}
 _JOB_KINDS_BACK = {value: key for key, value in JOB_KINDS.items()}
 
 
@@ -427,6 +434,8 @@ def progress_to_proto(progress: dict[str, Any]) -> pb.JobProgress:
         gap=progress.get("gap") or 0.0,
         runtime_seconds=progress.get("runtime") or 0.0,
         num_solutions=progress.get("num_solutions") or 0,
+        series_done=progress.get("series_done") or 0,
+        series_total=progress.get("series_total") or 0,
     )
 
 
@@ -460,6 +469,10 @@ def job_to_proto(job: JobRecord, *, with_schedule: bool = True) -> pb.JobInfo:
                 with_schedule=with_schedule,
             )
         )
+    elif job.result and job.state.terminal and job.kind == "forecast":
+        message.forecast_result.CopyFrom(forecast_result_to_proto(job.result, with_points=with_schedule))
+    elif job.result and job.state.terminal and job.kind == "inventory":
+        message.inventory_result.CopyFrom(plan_result_to_proto(job.result, with_plan=with_schedule))
     return message
 
 
@@ -489,4 +502,498 @@ def heartbeat_to_proto(state: JobState) -> pb.WatchJobResponse:
     """A heartbeat on a ``WatchJob`` stream."""
     message = pb.WatchJobResponse(sequence=0, heartbeat=pb.Heartbeat(state=JOB_STATES[state]))
     message.time.CopyFrom(timestamp(datetime.now(UTC)))
+    return message
+
+
+# -- forecasts --------------------------------------------------------------------------------------------
+
+
+def forecast_params_from_proto(options: fpb.ForecastOptions, name: str = "") -> Any:
+    """The :class:`~planner.service.forecast_tasks.ForecastParams` of a request, checked.
+
+    Raises
+    ------
+    ValidationError
+        With a field violation per bad option (``options.horizon``, ``options.quantiles[1]``, ...).
+    """
+    from planner.service.forecast_tasks import ForecastParams, check_params
+
+    params = ForecastParams(
+        horizon=options.horizon,
+        freq=options.freq.strip().upper(),
+        quantiles=tuple(options.quantiles) or (0.1, 0.5, 0.9),
+        country=options.country.strip(),
+        models=tuple(options.models),
+        combinations=tuple(options.combinations),
+        default_model=options.default_model,
+        num_windows=options.num_windows if options.HasField("num_windows") else 2,
+        name=name,
+    )
+    check_params(params)
+    return params
+
+
+def _rows_table(rows: Any, path: str, with_y: bool) -> Any:
+    import pandas as pd
+
+    names = sorted({key for row in rows for key in row.regressors})
+    columns: dict[str, list[Any]] = {"unique_id": [], "ds": []}
+    if with_y:
+        columns["y"] = []
+    for name in names:
+        if name in columns:
+            raise ValidationError(f"regressor name {name!r} is reserved", f"{path}.rows")
+        columns[name] = []
+    for idx, row in enumerate(rows):
+        columns["unique_id"].append(row.unique_id)
+        columns["ds"].append(row.ds)
+        if with_y:
+            columns["y"].append(row.y)
+        for name in names:
+            if name not in row.regressors:
+                raise ValidationError(
+                    f"lacks regressor {name!r}, which other rows have", f"{path}.rows[{idx}].regressors"
+                )
+            columns[name].append(row.regressors[name])
+    return pd.DataFrame(columns)
+
+
+def forecast_request_from_proto(
+    request: Any, check_size: Callable[[Any], None] | None = None
+) -> tuple[Any, Any, Any]:
+    """History table, future table (or None) and parameters of a Forecast or StartForecast request.
+
+    ``check_size(history)`` runs on the raw table before the (costlier) validation of its series.
+
+    Raises
+    ------
+    ValidationError
+        For a missing or unreadable history, bad options, or what the engine refuses for the whole
+        request (an undetectable frequency, regressors without future values), with field paths.
+    """
+    from planner.service.forecast_tasks import check_history, read_table_bytes
+
+    name = request.name
+    source = request.WhichOneof("history_source")
+    if source == "history":
+        history = _rows_table(request.history.rows, "history", with_y=True)
+    elif source == "history_file":
+        file = request.history_file
+        history = read_table_bytes(bytes(file.content), file.format, "history_file", ("unique_id", "ds", "y"))
+        name = name or file.name
+    else:
+        raise ValidationError("give the demand history as history or as history_file", "history")
+    future = None
+    future_source = request.WhichOneof("future_source")
+    if future_source == "future":
+        future = _rows_table(request.future.rows, "future", with_y=False)
+    elif future_source == "future_file":
+        file = request.future_file
+        future = read_table_bytes(bytes(file.content), file.format, "future_file", ("unique_id", "ds"))
+    params = forecast_params_from_proto(request.options, name)
+    if check_size is not None:
+        check_size(history)
+    check_history(history, future, params, history_path=source, future_path=future_source or "future")
+    return history, future, params
+
+
+def forecast_result_to_proto(values: dict[str, Any], *, with_points: bool = True) -> fpb.ForecastResult:
+    """A stored forecast result (:func:`planner.service.forecast_tasks.result_to_dict`) as the API sends it."""
+    message = fpb.ForecastResult(
+        freq=values.get("freq", ""),
+        quantiles=values.get("quantiles", []),
+        runtime_seconds=values.get("runtime", 0.0),
+        horizon=values.get("horizon", 0),
+        name=values.get("name", ""),
+    )
+    for series in values.get("series", []):
+        s = message.series.add(
+            unique_id=series["unique_id"],
+            model=series.get("model", ""),
+            num_windows=series.get("num_windows", 0),
+            reason=series.get("reason", ""),
+            kind=series.get("kind", ""),
+        )
+        if series.get("backtest_smape") is not None:
+            s.backtest_smape = series["backtest_smape"]
+        if with_points:
+            for t, ds in enumerate(series["ds"]):
+                s.points.add(ds=ds, yhat=series["yhat"][t], quantiles=[q[t] for q in series["quantiles"]])
+    for failure in values.get("failures", []):
+        message.failures.add(unique_id=failure["unique_id"], errors=failure.get("errors", []))
+    return message
+
+
+def forecast_frame(message: fpb.ForecastResult) -> Any:
+    """The forecast table of an API result: ``unique_id, ds, yhat``, one column per quantile, ``model``."""
+    import pandas as pd
+
+    from planner.forecasting import quantile_name
+
+    names = [quantile_name(q) for q in message.quantiles]
+    rows = [
+        {
+            "unique_id": s.unique_id,
+            "ds": p.ds,
+            "yhat": p.yhat,
+            **dict(zip(names, p.quantiles, strict=True)),
+            "model": s.model,
+        }
+        for s in message.series
+        for p in s.points
+    ]
+    frame = pd.DataFrame(rows, columns=["unique_id", "ds", "yhat", *names, "model"])
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    return frame
+
+
+# -- lot sizing -------------------------------------------------------------------------------------------
+
+_BACKENDS = {
+    ipb.LOT_SIZING_BACKEND_UNSPECIFIED: "ortools",
+    ipb.LOT_SIZING_BACKEND_ORTOOLS: "ortools",
+    ipb.LOT_SIZING_BACKEND_PULP: "pulp",
+}
+BACKEND_ENUMS = {"ortools": ipb.LOT_SIZING_BACKEND_ORTOOLS, "pulp": ipb.LOT_SIZING_BACKEND_PULP}
+_PLAN_STATUS = {
+    "optimal": ipb.PLAN_STATUS_OPTIMAL,
+    "feasible": ipb.PLAN_STATUS_FEASIBLE,
+    "infeasible": ipb.PLAN_STATUS_INFEASIBLE,
+    "unknown": ipb.PLAN_STATUS_UNKNOWN,
+}
+_OPTIONAL_ITEM_FIELDS = ("max_inventory", "backlog_penalty", "safety_stock_penalty")
+
+
+def _has_lost_sales() -> bool:
+    """Whether the lot-sizing model of this version knows lost sales (``Item.lost_sales_penalty``)."""
+    from planner.inventory import Item
+
+    return "lost_sales_penalty" in Item.__dataclass_fields__
+
+
+def plan_params_from_proto(options: ipb.PlanInventoryOptions, config: ServiceConfig) -> Any:
+    """Solve settings of a lot-sizing request, with the server's defaults and caps applied.
+
+    Raises
+    ------
+    ValidationError
+        For an unknown backend, negative values or a gap outside [0, 1).
+    """
+    from planner.service.inventory_tasks import resolve_plan_params
+
+    if options.backend not in _BACKENDS:
+        raise ValidationError(f"unknown backend {options.backend}", "options.backend")
+    return resolve_plan_params(
+        config,
+        backend=_BACKENDS[options.backend],
+        time_limit=options.time_limit_seconds,
+        num_threads=options.num_threads,
+        seed=options.seed,
+        mip_gap=options.mip_gap if options.HasField("mip_gap") else None,
+    )
+
+
+def policy_from_proto(message: ipb.PlanningPolicy) -> Any:
+    """The :class:`~planner.service.inventory_tasks.PlanningPolicy` of a request (checked)."""
+    from planner.service.inventory_tasks import PlanningPolicy
+
+    return PlanningPolicy(
+        **{
+            name: getattr(message, name) if message.HasField(name) else None
+            for name in ("demand_quantile", "service_level", "backlog_penalty", "safety_stock_penalty")
+        }
+    )
+
+
+def _per_period(values: Any) -> Any:
+    # One value stands for every period (the native format's scalar form).
+    return values[0] if len(values) == 1 else list(values)
+
+
+def lotsizing_doc_from_proto(
+    message: ipb.LotSizingProblem, prefix: str = "problem"
+) -> tuple[dict[str, Any], dict[str, dict[float, list[float]]]]:
+    """The native document of an inline problem and the inline demand quantiles per item name.
+
+    ``periods`` is 0 when neither the problem nor its lists tell the number of periods.
+
+    Raises
+    ------
+    ValidationError
+        For duplicate names, unknown references and quantile levels outside (0, 1), with field paths.
+    """
+    errors: list[FieldViolation] = []
+    num_periods = message.num_periods
+    if num_periods < 0:
+        errors.append(FieldViolation(f"{prefix}.num_periods", f"must be >= 0, got {num_periods}"))
+    if not num_periods:
+        lengths = [len(i.demand) for i in message.items if len(i.demand)]
+        lengths += [len(q.values) for i in message.items for q in i.demand_quantiles]
+        lengths += [len(r.capacity) for r in message.resources if len(r.capacity) > 1]
+        num_periods = lengths[0] if lengths else 0
+    if not message.items:
+        errors.append(FieldViolation(f"{prefix}.items", "must contain at least one item"))
+    resources = []
+    resource_names: set[str] = set()
+    for r_idx, r in enumerate(message.resources):
+        path = f"{prefix}.resources[{r_idx}]"
+        if not r.name:
+            errors.append(FieldViolation(f"{path}.name", "must be given"))
+        elif r.name in resource_names:
+            errors.append(FieldViolation(f"{path}.name", f"must be unique, {r.name!r} is used twice"))
+        resource_names.add(r.name)
+        if not len(r.capacity):
+            errors.append(
+                FieldViolation(f"{path}.capacity", "must have one value per period (or one for all)")
+            )
+        resources.append(
+            {
+                "name": r.name,
+                "capacity": _per_period(r.capacity) if len(r.capacity) else 0.0,
+                "overtime": _per_period(r.overtime) if len(r.overtime) else 0.0,
+                "overtime_cost": r.overtime_cost,
+            }
+        )
+    items = []
+    quantiles: dict[str, dict[float, list[float]]] = {}
+    item_names: set[str] = set()
+    for i_idx, it in enumerate(message.items):
+        path = f"{prefix}.items[{i_idx}]"
+        if not it.name:
+            errors.append(FieldViolation(f"{path}.name", "must be given"))
+        elif it.name in item_names:
+            errors.append(FieldViolation(f"{path}.name", f"must be unique, {it.name!r} is used twice"))
+        item_names.add(it.name)
+        if it.resource and it.resource not in resource_names:
+            errors.append(FieldViolation(f"{path}.resource", f"names unknown resource {it.resource!r}"))
+        item: dict[str, Any] = {
+            "name": it.name,
+            "resource": it.resource if it.resource in resource_names else None,
+            "holding_cost": it.holding_cost,
+            "setup_cost": it.setup_cost,
+            "setup_time": it.setup_time,
+            "unit_time": it.unit_time,
+            "initial_inventory": it.initial_inventory,
+            "min_lot": it.min_lot,
+            "lot_multiple": it.lot_multiple,
+            "production_cost": it.production_cost,
+        }
+        if len(it.demand):
+            item["demand"] = list(it.demand)
+        if len(it.safety_stock):
+            item["safety_stock"] = _per_period(it.safety_stock)
+        for name in _OPTIONAL_ITEM_FIELDS:
+            item[name] = getattr(it, name) if it.HasField(name) else None
+        if it.HasField("lost_sales_penalty"):
+            if _has_lost_sales():
+                item["lost_sales_penalty"] = it.lost_sales_penalty
+            else:
+                errors.append(
+                    FieldViolation(f"{path}.lost_sales_penalty", "this server's model has no lost sales")
+                )
+        levels: dict[float, list[float]] = {}
+        for q_idx, q in enumerate(it.demand_quantiles):
+            if not 0.0 < q.level < 1.0:
+                errors.append(
+                    FieldViolation(
+                        f"{path}.demand_quantiles[{q_idx}].level",
+                        f"must be strictly between 0 and 1, got {q.level}",
+                    )
+                )
+            levels[q.level] = list(q.values)
+        if levels:
+            quantiles[it.name] = levels
+        items.append(item)
+    bom = []
+    for k, line in enumerate(message.bom):
+        path = f"{prefix}.bom[{k}]"
+        for end in ("parent", "component"):
+            if getattr(line, end) not in item_names:
+                errors.append(FieldViolation(f"{path}.{end}", f"names unknown item {getattr(line, end)!r}"))
+        bom.append(
+            {
+                "parent": line.parent,
+                "component": line.component,
+                "quantity": line.quantity or 1.0,
+                "lead_time": line.lead_time,
+            }
+        )
+    if errors:
+        raise ValidationError(errors)
+    doc = {
+        "name": message.name,
+        "periods": num_periods,
+        "resources": resources,
+        "items": items,
+        "bom": bom,
+        "max_total_inventory": message.max_total_inventory
+        if message.HasField("max_total_inventory")
+        else None,
+    }
+    return doc, quantiles
+
+
+def lotsizing_to_proto(data: Any) -> ipb.LotSizingProblem:
+    """The inline form of a :class:`~planner.inventory.LotSizingData` (resources and BOM by name)."""
+    names = [r.name for r in data.resources]
+    message = ipb.LotSizingProblem(name=data.name, num_periods=data.num_periods)
+    if data.max_total_inventory is not None:
+        message.max_total_inventory = data.max_total_inventory
+    for r in data.resources:
+        message.resources.add(
+            name=r.name, capacity=list(r.capacity), overtime=list(r.overtime), overtime_cost=r.overtime_cost
+        )
+    for it in data.items:
+        item = message.items.add(
+            name=it.name,
+            demand=list(it.demand),
+            holding_cost=it.holding_cost,
+            setup_cost=it.setup_cost,
+            setup_time=it.setup_time,
+            unit_time=it.unit_time,
+            resource="" if it.resource is None else names[it.resource],
+            initial_inventory=it.initial_inventory,
+            min_lot=it.min_lot,
+            lot_multiple=it.lot_multiple,
+            safety_stock=list(it.safety_stock),
+            production_cost=it.production_cost,
+        )
+        for name in (*_OPTIONAL_ITEM_FIELDS, "lost_sales_penalty"):
+            if getattr(it, name, None) is not None:
+                setattr(item, name, getattr(it, name))
+    for e in data.bom:
+        message.bom.add(
+            parent=data.items[e.parent].name,
+            component=data.items[e.component].name,
+            quantity=e.quantity,
+            lead_time=e.lead_time,
+        )
+    return message
+
+
+def plan_from_proto(message: ipb.PlanInventoryResult) -> Any:
+    """The :class:`~planner.inventory.Plan` of an API result (None without a plan)."""
+    from planner.inventory import Plan
+
+    if not message.items:
+        return None
+    fields: dict[str, Any] = {
+        "produce": [list(i.produce) for i in message.items],
+        "setup": [[int(v) for v in i.setup] for i in message.items],
+        "inventory": [list(i.inventory) for i in message.items],
+        "backlog": [list(i.backlog) for i in message.items],
+        "overtime": [list(r.overtime) for r in message.resources],
+    }
+    if any(len(i.lost) for i in message.items):
+        fields["lost"] = [list(i.lost) or [0.0] * len(i.produce) for i in message.items]
+    return Plan(**fields)
+
+
+def lotsizing_from_proto(message: ipb.LotSizingProblem) -> Any:
+    """The :class:`~planner.inventory.LotSizingData` of an inline problem with its demand given.
+
+    Raises
+    ------
+    ValidationError
+        As :func:`lotsizing_doc_from_proto`, and for data the problem refuses.
+    """
+    from planner.service.inventory_tasks import data_from_doc
+
+    doc, _ = lotsizing_doc_from_proto(message)
+    return data_from_doc(doc)
+
+
+def lotsizing_doc_from_file(file: ipb.LotSizingFile, prefix: str = "problem_file") -> dict[str, Any]:
+    """The native document of a lot-sizing file (Trigeiro .DAT or native JSON).
+
+    Raises
+    ------
+    ValidationError
+        For an unknown format, a malformed file or invalid data, with field paths below ``prefix``.
+    """
+    import json
+
+    from planner.formats.lotsizing_native import lotsizing_to_dict
+    from planner.formats.trigeiro import parse_trigeiro
+    from planner.service.inventory_tasks import data_from_doc
+
+    content = bytes(file.content)
+    if not content.strip():
+        raise ValidationError("the file is empty", f"{prefix}.content")
+    text = content.decode("utf-8", errors="replace")
+    fmt = file.format.strip().lower() or ("json" if text.lstrip().startswith("{") else "trigeiro")
+    if fmt not in ("json", "trigeiro"):
+        raise ValidationError(f"unknown format {file.format!r}; use trigeiro or json", f"{prefix}.format")
+    if fmt == "json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                f"line {exc.lineno}: invalid JSON: {exc.msg}", f"{prefix}.content"
+            ) from None
+        if not isinstance(doc, dict):
+            raise ValidationError("the document must be a JSON object", f"{prefix}.content")
+        if file.name and not doc.get("name"):
+            doc["name"] = file.name
+        data = data_from_doc(doc, f"{prefix}.content")
+    else:
+        try:
+            data = parse_trigeiro(text, file.name or "<request>", file.name)
+        except FormatError as exc:
+            where = f"line {exc.line}: " if exc.line is not None else ""
+            raise ValidationError(f"{where}{exc.message}", f"{prefix}.content") from None
+        except ValidationError as exc:
+            raise ValidationError(prefixed(exc, f"{prefix}.content")) from None
+    return lotsizing_to_dict(data)
+
+
+def plan_result_to_proto(values: dict[str, Any], *, with_plan: bool = True) -> ipb.PlanInventoryResult:
+    """A stored lot-sizing result (:func:`planner.service.inventory_tasks.plan_to_dict`) for the API."""
+    message = ipb.PlanInventoryResult(
+        status=_PLAN_STATUS.get(values.get("status", ""), ipb.PLAN_STATUS_UNSPECIFIED),
+        runtime_seconds=values.get("runtime") or 0.0,
+        backend=values.get("backend", ""),
+        solver_status=values.get("solver_status", ""),
+        explanation=values.get("explanation", []),
+        instance_name=values.get("name", ""),
+        num_periods=values.get("num_periods", 0),
+        notes=values.get("notes", []),
+    )
+    for name in ("objective", "bound", "gap"):
+        if values.get(name) is not None:
+            setattr(message, name, values[name])
+    costs = values.get("costs")
+    if costs:
+        known = ipb.PlanCosts.DESCRIPTOR.fields_by_name
+        message.costs.CopyFrom(ipb.PlanCosts(**{k: v for k, v in costs.items() if k in known}))
+    check = values.get("check")
+    if check:
+        message.check.CopyFrom(
+            ipb.PlanCheckResult(
+                ok=check["ok"], violations=check["violations"], total_cost=check["total_cost"]
+            )
+        )
+    for s in values.get("shortfalls", []):
+        message.shortfalls.add(item=s["item"], period=s["period"], quantity=s["quantity"], kind=s["kind"])
+    plan = values.get("plan")
+    if not with_plan or not plan:
+        return message
+    lost = plan.get("lost") or []
+    for i, item in enumerate(values.get("items", [])):
+        num_periods = len(plan["produce"][i])
+        message.items.add(
+            lost=lost[i] if i < len(lost) else [],
+            item=item["name"],
+            demand=item["demand"],
+            produce=plan["produce"][i],
+            setup=[bool(v) for v in plan["setup"][i]],
+            inventory=plan["inventory"][i],
+            backlog=plan["backlog"][i],
+            safety_stock=item["safety_stock"] or [0.0] * num_periods,
+        )
+    for r, res in enumerate(values.get("resources", [])):
+        overtime = plan["overtime"][r] if r < len(plan["overtime"]) else []
+        message.resources.add(
+            resource=res["name"], load=plan["load"][r], capacity=res["capacity"], overtime=overtime
+        )
     return message

@@ -4,6 +4,10 @@ Nothing here knows protobuf or gRPC: the servicer converts requests into :class:
 :class:`~planner.scheduling.ProblemData`, and results back. The job runner claims jobs from the
 :class:`~planner.store.JobStore` when a slot is free, renews their leases, stops them when cancelled
 and requeues them (with the best schedule so far as a checkpoint) when the server shuts down.
+
+A job's kind maps to a task factory (:data:`TASKS`): ``schedule`` solves a schedule, ``forecast``
+forecasts demand (:mod:`planner.service.forecast_tasks`), ``inventory`` plans lot sizes
+(:mod:`planner.service.inventory_tasks`). A task runs in one slot and can be stopped from another thread.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from planner.exceptions import PlannerError
 from planner.scheduling.problem_data import ProblemData
@@ -28,6 +32,8 @@ from planner.store import JobRecord, JobState, JobStore
 logger = logging.getLogger(__name__)
 
 SCHEDULE_KIND = "schedule"
+FORECAST_KIND = "forecast"
+INVENTORY_KIND = "inventory"
 SOLVERS = ("cpsat", "dispatch")
 DEADLINE_MARGIN = 0.25
 """Seconds kept back from the caller's deadline for conversion and the answer's trip back."""
@@ -292,13 +298,157 @@ def run_solve(
         pool.release()
 
 
+T = TypeVar("T")
+
+
+def run_in_slot(
+    work: Callable[[float | None], T],
+    pool: SlotPool,
+    *,
+    stop: Callable[[], None],
+    time_remaining: Callable[[], float | None],
+    on_stop: Callable[[Callable[[], None]], Any],
+    is_active: Callable[[], bool] = lambda: True,
+) -> T:
+    """Run ``work(seconds_left)`` in a slot of ``pool`` within the caller's deadline (as :func:`run_solve`).
+
+    ``seconds_left`` is the time the work may take (None: no deadline); ``stop`` is called when the
+    caller goes away (cancellation, deadline).
+
+    Raises
+    ------
+    DeadlineTooShort
+        When the deadline passes before a slot is free or leaves no time to work.
+    LimitExceeded
+        When too many callers wait for a slot.
+    """
+    remaining = time_remaining()
+    wait = None if remaining is None else max(0.0, remaining - DEADLINE_MARGIN)
+    if not pool.acquire(wait):
+        raise DeadlineTooShort("the deadline passed before a solver slot became free")
+    try:
+        remaining = time_remaining()
+        left = None if remaining is None else remaining * 0.95 - DEADLINE_MARGIN
+        if left is not None and left <= 0.01:
+            raise DeadlineTooShort("the deadline leaves no time to work")
+        on_stop(stop)
+        if not is_active():
+            raise DeadlineTooShort("the caller went away before the work started")
+        return work(left)
+    finally:
+        pool.release()
+
+
 # -- durable jobs -----------------------------------------------------------------------------------------
+
+
+class JobTask(Protocol):
+    """What the runner runs for one job: made per job by the factory of its kind."""
+
+    def run(self, on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
+        """Do the work; return the JSON result to store (None: stopped before there was a result)."""
+        ...
+
+    def stop(self) -> None:
+        """Ask a running :meth:`run` to return soon (from another thread)."""
+        ...
+
+
+class ScheduleTask:
+    """A schedule solve, resumed from the job's checkpoint schedule when there is one."""
+
+    def __init__(self, job: JobRecord):
+        from planner.scheduling import Solver
+
+        self.job = job
+        self.params = SolveParams.from_dict(job.payload["params"])
+        self.solver = Solver(self.params.solver)
+
+    def stop(self) -> None:
+        self.solver.stop()
+
+    def run(self, on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
+        from planner.formats import from_native_dict
+
+        job, params = self.job, self.params
+        data = from_native_dict(job.payload["instance"], name=job.name)
+        initial = None
+        if job.checkpoint and job.checkpoint.get("schedule"):
+            initial = result_from_dict(job.checkpoint).schedule
+        result = self.solver.solve(
+            data,
+            time_limit=params.time_limit,
+            num_workers=params.num_workers,
+            seed=params.seed,
+            initial_solution=initial,
+            on_progress=lambda progress: on_progress(progress_to_dict(progress)),
+        )
+        return result_to_dict(result, data)
+
+
+class ForecastTask:
+    """A demand forecast; stops between chunks and then stores nothing (a requeued job starts afresh)."""
+
+    def __init__(self, job: JobRecord):
+        self.job = job
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self, on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
+        from planner.service import forecast_tasks as ft
+
+        payload = self.job.payload
+        history = ft.table_from_dict(payload["history"])
+        future = ft.table_from_dict(payload["future"]) if payload.get("future") else None
+        params = ft.ForecastParams.from_dict(payload["params"])
+
+        def progress(done: int, total: int) -> None:
+            on_progress({"series_done": done, "series_total": total})
+
+        try:
+            return ft.run_forecast(history, future, params, should_stop=self._stop.is_set, progress=progress)
+        except ft.ForecastStopped:
+            logger.info("job %s: forecast stopped between chunks", self.job.id)
+            return None
+
+
+class InventoryTask:
+    """A lot-sizing solve; a stopped solve returns its best plan so far."""
+
+    def __init__(self, job: JobRecord):
+        from planner.inventory import Solver as LotSizingSolver
+        from planner.service.inventory_tasks import PlanParams
+
+        self.job = job
+        self.params = PlanParams.from_dict(job.payload["params"])
+        self.solver = LotSizingSolver(self.params.backend)
+
+    def stop(self) -> None:
+        self.solver.stop()
+
+    def run(self, on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
+        from planner.service.inventory_tasks import data_from_doc, plan_to_dict, solve_plan
+
+        payload = self.job.payload
+        data = data_from_doc(payload["problem"])
+        result = solve_plan(data, self.params, self.solver)
+        return plan_to_dict(result, data, payload.get("notes", ()))
+
+
+TASKS: dict[str, Callable[[JobRecord], JobTask]] = {
+    SCHEDULE_KIND: ScheduleTask,
+    FORECAST_KIND: ForecastTask,
+    INVENTORY_KIND: InventoryTask,
+}
+"""Task factory per job kind; the runner claims jobs of these kinds only."""
 
 
 @dataclass
 class _Running:
     job: JobRecord
-    solver: Any
+    task: JobTask
     thread: threading.Thread | None = None
     cancelled: bool = False
     shutting_down: bool = False
@@ -355,7 +505,7 @@ class JobRunner:
             running = list(self._running.values())
         for item in running:
             item.shutting_down = True
-            item.solver.stop()
+            item.task.stop()
         deadline = time.monotonic() + timeout
         for item in running:
             # A job taken a moment ago may not have started its thread yet: nothing to wait for then.
@@ -377,16 +527,25 @@ class JobRunner:
             When ``request_id`` was used for a different request.
         """
         from planner.formats import to_native_dict
+
+        payload = {"instance": to_native_dict(data), "params": params.as_dict()}
+        return self.submit_job(SCHEDULE_KIND, payload, name=data.name, request_id=request_id)
+
+    def submit_job(
+        self, kind: str, payload: dict[str, Any], *, name: str = "", request_id: str = ""
+    ) -> tuple[JobRecord, bool]:
+        """Store a job of any kind in :data:`TASKS`; see :meth:`submit`."""
         from planner.store import QueueFull
 
+        if kind not in TASKS:
+            raise PlannerError(f"unknown job kind {kind!r}")
         if self._stopping.is_set():
             raise ShuttingDown("the server is shutting down; submit to another server or retry")
-        payload = {"instance": to_native_dict(data), "params": params.as_dict()}
         try:
             return self.store.create(
-                SCHEDULE_KIND,
+                kind,
                 payload,
-                name=data.name,
+                name=name,
                 request_id=request_id,
                 max_queued=self.config.limits.max_queued_jobs,
             )
@@ -404,7 +563,7 @@ class JobRunner:
             item = self._running.get(job_id)
         if item is not None and not item.cancelled:
             item.cancelled = True
-            item.solver.stop()
+            item.task.stop()
             logger.info("job %s: cancellation asked, solver stopping", job_id)
 
     def _dispatch(self) -> None:
@@ -418,7 +577,7 @@ class JobRunner:
                 job = self.store.claim(
                     self.owner,
                     lease_seconds=self.config.lease_seconds,
-                    kinds=(SCHEDULE_KIND,),
+                    kinds=tuple(TASKS),
                     max_attempts=self.config.max_attempts,
                 )
                 if job is None:
@@ -440,47 +599,36 @@ class JobRunner:
                 self._stopping.wait(self.config.poll_interval)
 
     def _launch(self, job: JobRecord) -> None:
-        from planner.scheduling import Solver
-
-        params = SolveParams.from_dict(job.payload["params"])
-        item = _Running(job=job, solver=Solver(params.solver))
-        thread = threading.Thread(
-            target=self._run, args=(item, params), name=f"job-{job.id[:8]}", daemon=True
-        )
+        try:
+            task = TASKS[job.kind](job)
+        except Exception as exc:
+            logger.exception("job %s: cannot start", job.id)
+            self._finish_failed(job.id, f"cannot start: {type(exc).__name__}: {exc}")
+            self.pool.release()
+            return
+        item = _Running(job=job, task=task)
+        thread = threading.Thread(target=self._run, args=(item,), name=f"job-{job.id[:8]}", daemon=True)
         item.thread = thread
         with self._lock:
             self._running[job.id] = item
         thread.start()
 
-    def _run(self, item: _Running, params: SolveParams) -> None:
-        from planner.formats import from_native_dict
-
+    def _run(self, item: _Running) -> None:
         job = item.job
         try:
             if job.cancel_requested:
                 item.cancelled = True
-            data = from_native_dict(job.payload["instance"], name=job.name)
-            initial = None
-            if job.checkpoint and job.checkpoint.get("schedule"):
-                initial = result_from_dict(job.checkpoint).schedule
 
-            def on_progress(progress: Progress) -> None:
+            def on_progress(progress: dict[str, Any]) -> None:
                 try:
-                    self.store.record_progress(job.id, self.owner, progress_to_dict(progress))
+                    self.store.record_progress(job.id, self.owner, progress)
                 except Exception:
                     logger.exception("job %s: could not store progress", job.id)
 
-            result: Result | None = None
+            result: dict[str, Any] | None = None
             if not item.cancelled:
-                result = item.solver.solve(
-                    data,
-                    time_limit=params.time_limit,
-                    num_workers=params.num_workers,
-                    seed=params.seed,
-                    initial_solution=initial,
-                    on_progress=on_progress,
-                )
-            stored = result_to_dict(result, data) if result is not None else job.checkpoint
+                result = item.task.run(on_progress)
+            stored = result if result is not None else job.checkpoint
             if item.shutting_down and not item.cancelled:
                 self.store.requeue(
                     job.id, self.owner, checkpoint=stored, message="server shutting down; requeued"

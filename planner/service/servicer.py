@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import grpc
 
@@ -14,7 +16,18 @@ from planner.exceptions import ValidationError
 from planner.service import convert
 from planner.service.config import ServiceConfig
 from planner.service.errors import handle_errors, handle_stream_errors
-from planner.service.runner import JobRunner, SlotPool, check_size, run_solve
+from planner.service.runner import (
+    FORECAST_KIND,
+    INVENTORY_KIND,
+    DeadlineTooShort,
+    JobRunner,
+    LimitExceeded,
+    SlotPool,
+    check_size,
+    run_in_slot,
+    run_solve,
+)
+from planner.store import JobState
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +103,12 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
 
             data = from_native_dict(job.payload["instance"], name=job.name)
             message.instance.CopyFrom(convert.problem_to_proto(data))
+        elif request.include_instance and job.kind == INVENTORY_KIND:
+            from planner.service.inventory_tasks import data_from_doc
+
+            message.lotsizing_problem.CopyFrom(
+                convert.lotsizing_to_proto(data_from_doc(job.payload["problem"]))
+            )
         return pb.GetJobResponse(job=message)
 
     @handle_errors
@@ -136,6 +155,153 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
                 last_sent = time.monotonic()
             with self.runner.changed:
                 self.runner.changed.wait(min(self.config.poll_interval, self.config.heartbeat_interval))
+
+    # -- forecasts -----------------------------------------------------------------------------------
+
+    def _check_forecast_size(self, history: Any) -> None:
+        limits = self.config.limits
+        if len(history) > limits.max_forecast_rows:
+            raise LimitExceeded(
+                "max_forecast_rows", limits.max_forecast_rows, len(history), "history rows; use StartForecast"
+            )
+        num_series = history["unique_id"].astype(str).nunique()
+        if num_series > limits.max_forecast_series:
+            raise LimitExceeded(
+                "max_forecast_series", limits.max_forecast_series, num_series, "series; use StartForecast"
+            )
+
+    @handle_errors
+    def Forecast(self, request: pb.ForecastRequest, context: grpc.ServicerContext) -> pb.ForecastResponse:
+        from planner.service import forecast_tasks as ft
+
+        history, future, params = convert.forecast_request_from_proto(request, self._check_forecast_size)
+        stopped = threading.Event()
+
+        def should_stop() -> bool:
+            remaining = context.time_remaining()
+            return stopped.is_set() or not context.is_active() or (remaining is not None and remaining <= 0)
+
+        def work(_seconds_left: float | None) -> dict[str, Any]:
+            try:
+                return ft.run_forecast(history, future, params, should_stop=should_stop)
+            except ft.ForecastStopped as exc:
+                logger.info("Forecast stopped (deadline or caller gone): %s", exc)
+                raise DeadlineTooShort("the deadline passed before the forecast finished") from None
+
+        values = run_in_slot(
+            work,
+            self.pool,
+            stop=stopped.set,
+            time_remaining=context.time_remaining,
+            on_stop=context.add_callback,
+            is_active=context.is_active,
+        )
+        return pb.ForecastResponse(result=convert.forecast_result_to_proto(values))
+
+    @handle_errors
+    def StartForecast(
+        self, request: pb.StartForecastRequest, context: grpc.ServicerContext
+    ) -> pb.StartForecastResponse:
+        from planner.service.forecast_tasks import table_to_dict
+
+        history, future, params = convert.forecast_request_from_proto(request)
+        payload = {
+            "history": table_to_dict(history),
+            "future": None if future is None else table_to_dict(future),
+            "params": params.as_dict(),
+        }
+        job, existing = self.runner.submit_job(
+            FORECAST_KIND, payload, name=params.name, request_id=request.request_id
+        )
+        return pb.StartForecastResponse(job=convert.job_to_proto(job), existing=existing)
+
+    # -- lot sizing ----------------------------------------------------------------------------------
+
+    def _plan_problem(self, request: Any) -> tuple[Any, list[str]]:
+        """The problem of a PlanInventory request with demand and policy applied, and the notes."""
+        from planner.service.inventory_tasks import (
+            ForecastNotReady,
+            apply_policy,
+            check_plan_size,
+            data_from_doc,
+        )
+
+        source = request.WhichOneof("source")
+        quantiles: dict[str, dict[float, list[float]]] = {}
+        if source == "problem":
+            doc, quantiles = convert.lotsizing_doc_from_proto(request.problem)
+        elif source == "problem_file":
+            doc = convert.lotsizing_doc_from_file(request.problem_file)
+        else:
+            raise ValidationError("give the problem as problem or as problem_file", "problem")
+        policy = convert.policy_from_proto(request.policy)
+        forecast = None
+        job_id = ""
+        if request.HasField("forecast_demand"):
+            job_id = request.forecast_demand.forecast_job_id
+            if not job_id:
+                raise ValidationError("a job id is required", "forecast_demand.forecast_job_id")
+            job = self.store.get(job_id)
+            if job.kind != FORECAST_KIND:
+                raise ValidationError(
+                    f"job {job_id} is a {job.kind} job, not a forecast", "forecast_demand.forecast_job_id"
+                )
+            if job.state != JobState.SUCCEEDED or not job.result:
+                raise ForecastNotReady(f"forecast job {job_id} is {job.state.value}; it must have succeeded")
+            forecast = job.result
+            if not doc["periods"]:
+                doc["periods"] = int(forecast.get("horizon", 0))
+        if not doc["periods"]:
+            raise ValidationError(
+                "cannot tell the number of periods: set num_periods or give demand or capacity per period",
+                f"{source}.num_periods",
+            )
+        notes = apply_policy(
+            doc, policy, quantiles=quantiles, forecast=forecast, forecast_job_id=job_id, prefix=source
+        )
+        data = data_from_doc(doc, source)
+        check_plan_size(data, self.config)
+        return data, notes
+
+    @handle_errors
+    def PlanInventory(
+        self, request: pb.PlanInventoryRequest, context: grpc.ServicerContext
+    ) -> pb.PlanInventoryResponse:
+        from planner.inventory import Solver as LotSizingSolver
+        from planner.service.inventory_tasks import PlanParams, plan_to_dict, solve_plan
+
+        data, notes = self._plan_problem(request)
+        params = convert.plan_params_from_proto(request.options, self.config)
+        solver = LotSizingSolver(params.backend)
+
+        def work(seconds_left: float | None) -> dict[str, Any]:
+            limit = params.time_limit if seconds_left is None else min(params.time_limit, seconds_left)
+            run = PlanParams(params.backend, limit, params.num_threads, params.seed, params.mip_gap)
+            return plan_to_dict(solve_plan(data, run, solver), data, notes)
+
+        values = run_in_slot(
+            work,
+            self.pool,
+            stop=solver.stop,
+            time_remaining=context.time_remaining,
+            on_stop=context.add_callback,
+            is_active=context.is_active,
+        )
+        return pb.PlanInventoryResponse(result=convert.plan_result_to_proto(values))
+
+    @handle_errors
+    def StartPlanInventory(
+        self, request: pb.StartPlanInventoryRequest, context: grpc.ServicerContext
+    ) -> pb.StartPlanInventoryResponse:
+        from planner.formats.lotsizing_native import lotsizing_to_dict
+
+        data, notes = self._plan_problem(request)
+        params = convert.plan_params_from_proto(request.options, self.config)
+        payload = {"problem": lotsizing_to_dict(data), "params": params.as_dict(), "notes": notes}
+        job, existing = self.runner.submit_job(
+            INVENTORY_KIND, payload, name=data.name, request_id=request.request_id
+        )
+        return pb.StartPlanInventoryResponse(job=convert.job_to_proto(job), existing=existing)
 
 
 def _job_id(value: str) -> str:

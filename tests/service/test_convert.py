@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -120,3 +122,94 @@ def test_result_round_trips() -> None:
     empty = Result(SolveStatus.UNKNOWN, None, -math.inf, 1.0)
     again = convert.result_from_proto(convert.result_to_proto(empty))
     assert again.objective is None and again.schedule is None and again.status == SolveStatus.UNKNOWN
+
+
+# -- forecasts and lot sizing -----------------------------------------------------------------------------
+
+
+@st.composite
+def lot_sizing_problems(draw: st.DrawFn) -> Any:
+    from planner.inventory import BomEntry, Item, LotSizingData, Resource
+
+    num_periods = draw(st.integers(1, 4))
+    amounts = st.floats(0, 500, allow_nan=False).map(lambda v: round(v, 3))
+    per_period = st.lists(amounts, min_size=num_periods, max_size=num_periods)
+    resources = tuple(
+        Resource(f"r{k}", draw(per_period), draw(st.just(()) | per_period), draw(amounts))
+        for k in range(draw(st.integers(0, 2)))
+    )
+    items = []
+    for i in range(draw(st.integers(1, 3))):
+        optional = st.none() | amounts
+        items.append(
+            Item(
+                f"item {i}",
+                draw(per_period),
+                holding_cost=draw(amounts),
+                setup_cost=draw(amounts),
+                setup_time=draw(amounts),
+                unit_time=draw(amounts),
+                resource=draw(st.none() | st.integers(0, len(resources) - 1)) if resources else None,
+                initial_inventory=draw(amounts),
+                min_lot=draw(amounts),
+                lot_multiple=draw(amounts),
+                safety_stock=draw(st.just(()) | per_period),
+                backlog_penalty=draw(optional),
+                safety_stock_penalty=draw(optional),
+                production_cost=draw(amounts),
+            )
+        )
+    bom = ()
+    if len(items) > 1 and draw(st.booleans()):
+        bom = (BomEntry(0, 1, draw(st.floats(0.5, 3)), draw(st.integers(0, 2))),)
+    return LotSizingData(tuple(items), resources, bom, draw(st.none() | amounts), name="p")
+
+
+@settings(max_examples=40, deadline=None)
+@given(lot_sizing_problems())
+def test_lot_sizing_problem_round_trip(data: Any) -> None:
+    """Tests that lot-sizing data -> LotSizingProblem -> native document -> data is the identity."""
+    from planner.service.inventory_tasks import data_from_doc
+
+    doc, quantiles = convert.lotsizing_doc_from_proto(convert.lotsizing_to_proto(data))
+    assert not quantiles
+    again = data_from_doc(doc)
+    assert again.items == data.items and again.bom == data.bom
+    for mine, theirs in zip(again.resources, data.resources, strict=True):
+        # No overtime reads back as zero overtime in every period: the same resource.
+        overtime = [theirs.overtime_at(t) for t in range(data.num_periods)]
+        assert replace(mine, overtime=()) == replace(theirs, overtime=()) and list(mine.overtime) == overtime
+    assert again.max_total_inventory == data.max_total_inventory and again.name == data.name
+
+
+def test_forecast_result_round_trip() -> None:
+    """Tests that a stored forecast result -> ForecastResult -> table keeps every value and the order."""
+    values = {
+        "name": "h",
+        "freq": "M",
+        "horizon": 2,
+        "quantiles": [0.1, 0.5, 0.9],
+        "runtime": 0.5,
+        "series": [
+            {
+                "unique_id": "A",
+                "model": "snaive",
+                "backtest_smape": None,
+                "num_windows": 0,
+                "reason": "r",
+                "kind": "short",
+                "ds": ["2026-01-01", "2026-02-01"],
+                "yhat": [1.0, 2.0],
+                "quantiles": [[0.5, 1.5], [1.0, 2.0], [1.5, 2.5]],
+            }
+        ],
+        "failures": [{"unique_id": "B", "errors": ["negative demand"]}],
+    }
+    message = convert.forecast_result_to_proto(values)
+    assert not message.series[0].HasField("backtest_smape")
+    assert [f.unique_id for f in message.failures] == ["B"]
+    frame = convert.forecast_frame(message)
+    assert list(frame.columns) == ["unique_id", "ds", "yhat", "q10", "q50", "q90", "model"]
+    assert frame["q90"].tolist() == [1.5, 2.5] and frame["ds"].dt.month.tolist() == [1, 2]
+    summary = convert.forecast_result_to_proto(values, with_points=False)
+    assert not summary.series[0].points and summary.series[0].model == "snaive"

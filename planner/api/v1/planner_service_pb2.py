@@ -23,10 +23,12 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from . import forecasting_pb2 as planner_dot_api_dot_v1_dot_forecasting__pb2
+from . import inventory_pb2 as planner_dot_api_dot_v1_dot_inventory__pb2
 from . import scheduling_pb2 as planner_dot_api_dot_v1_dot_scheduling__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$planner/api/v1/planner_service.proto\x12\x0eplanner.api.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fplanner/api/v1/scheduling.proto\"\xbb\x01\n\x14SolveScheduleRequest\x12\x33\n\x08instance\x18\x01 \x01(\x0b\x32\x1f.planner.api.v1.ProblemInstanceH\x00\x12\x35\n\rinstance_file\x18\x02 \x01(\x0b\x32\x1c.planner.api.v1.InstanceFileH\x00\x12-\n\x07options\x18\x03 \x01(\x0b\x32\x1c.planner.api.v1.SolveOptionsB\x08\n\x06source\"D\n\x15SolveScheduleResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.planner.api.v1.SolveResult\"\x8f\x01\n\x17ValidateInstanceRequest\x12\x33\n\x08instance\x18\x01 \x01(\x0b\x32\x1f.planner.api.v1.ProblemInstanceH\x00\x12\x35\n\rinstance_file\x18\x02 \x01(\x0b\x32\x1c.planner.api.v1.InstanceFileH\x00\x42\x08\n\x06source\"\x8f\x01\n\x18ValidateInstanceResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x32\n\nviolations\x18\x02 \x03(\x0b\x32\x1e.planner.api.v1.FieldViolation\x12\x30\n\x07summary\x18\x03 \x01(\x0b\x32\x1f.planner.api.v1.InstanceSummary\"l\n\x0bJobProgress\x12\x11\n\tobjective\x18\x01 \x01(\x01\x12\r\n\x05\x62ound\x18\x02 \x01(\x01\x12\x0b\n\x03gap\x18\x03 \x01(\x01\x12\x17\n\x0fruntime_seconds\x18\x04 \x01(\x01\x12\x15\n\rnum_solutions\x18\x05 \x01(\x05\"\xf9\x03\n\x07JobInfo\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12%\n\x04kind\x18\x02 \x01(\x0e\x32\x17.planner.api.v1.JobKind\x12\'\n\x05state\x18\x03 \x01(\x0e\x32\x18.planner.api.v1.JobState\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x0c\n\x04name\x18\x05 \x01(\t\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstart_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x08progress\x18\t \x01(\x0b\x32\x1b.planner.api.v1.JobProgress\x12\r\n\x05\x65rror\x18\n \x01(\t\x12\x18\n\x10\x63\x61ncel_requested\x18\x0b \x01(\x08\x12\x10\n\x08\x61ttempts\x18\x0c \x01(\x05\x12\x36\n\x0fschedule_result\x18\r \x01(\x0b\x32\x1b.planner.api.v1.SolveResultH\x00\x12\x31\n\x08instance\x18\x0e \x01(\x0b\x32\x1f.planner.api.v1.ProblemInstanceB\x08\n\x06result\"\xcc\x01\n\x11StartSolveRequest\x12\x33\n\x08instance\x18\x01 \x01(\x0b\x32\x1f.planner.api.v1.ProblemInstanceH\x00\x12\x35\n\rinstance_file\x18\x02 \x01(\x0b\x32\x1c.planner.api.v1.InstanceFileH\x00\x12-\n\x07options\x18\x03 \x01(\x0b\x32\x1c.planner.api.v1.SolveOptions\x12\x12\n\nrequest_id\x18\x04 \x01(\tB\x08\n\x06source\"L\n\x12StartSolveResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.planner.api.v1.JobInfo\x12\x10\n\x08\x65xisting\x18\x02 \x01(\x08\"9\n\rGetJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x18\n\x10include_instance\x18\x02 \x01(\x08\"6\n\x0eGetJobResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.planner.api.v1.JobInfo\"\x88\x01\n\x0fListJobsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\'\n\x05state\x18\x03 \x01(\x0e\x32\x18.planner.api.v1.JobState\x12%\n\x04kind\x18\x04 \x01(\x0e\x32\x17.planner.api.v1.JobKind\"R\n\x10ListJobsResponse\x12%\n\x04jobs\x18\x01 \x03(\x0b\x32\x17.planner.api.v1.JobInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\"\n\x10\x43\x61ncelJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\"9\n\x11\x43\x61ncelJobResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.planner.api.v1.JobInfo\"9\n\x0fWatchJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x03\"J\n\x0eJobStateChange\x12\'\n\x05state\x18\x01 \x01(\x0e\x32\x18.planner.api.v1.JobState\x12\x0f\n\x07message\x18\x02 \x01(\t\"4\n\tHeartbeat\x12\'\n\x05state\x18\x01 \x01(\x0e\x32\x18.planner.api.v1.JobState\"\x96\x02\n\x10WatchJobResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x0cstate_change\x18\x03 \x01(\x0b\x32\x1e.planner.api.v1.JobStateChangeH\x00\x12/\n\x08progress\x18\x04 \x01(\x0b\x32\x1b.planner.api.v1.JobProgressH\x00\x12.\n\theartbeat\x18\x05 \x01(\x0b\x32\x19.planner.api.v1.HeartbeatH\x00\x12$\n\x03job\x18\x06 \x01(\x0b\x32\x17.planner.api.v1.JobInfoB\x07\n\x05\x65vent*:\n\x07JobKind\x12\x18\n\x14JOB_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_KIND_SCHEDULE\x10\x01*\x9a\x01\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x14\n\x10JOB_STATE_QUEUED\x10\x01\x12\x15\n\x11JOB_STATE_RUNNING\x10\x02\x12\x17\n\x13JOB_STATE_SUCCEEDED\x10\x03\x12\x14\n\x10JOB_STATE_FAILED\x10\x04\x12\x17\n\x13JOB_STATE_CANCELLED\x10\x05\x32\xe5\x04\n\x0ePlannerService\x12\\\n\rSolveSchedule\x12$.planner.api.v1.SolveScheduleRequest\x1a%.planner.api.v1.SolveScheduleResponse\x12\x65\n\x10ValidateInstance\x12\'.planner.api.v1.ValidateInstanceRequest\x1a(.planner.api.v1.ValidateInstanceResponse\x12S\n\nStartSolve\x12!.planner.api.v1.StartSolveRequest\x1a\".planner.api.v1.StartSolveResponse\x12G\n\x06GetJob\x12\x1d.planner.api.v1.GetJobRequest\x1a\x1e.planner.api.v1.GetJobResponse\x12M\n\x08ListJobs\x12\x1f.planner.api.v1.ListJobsRequest\x1a .planner.api.v1.ListJobsResponse\x12P\n\tCancelJob\x12 .planner.api.v1.CancelJobRequest\x1a!.planner.api.v1.CancelJobResponse\x12O\n\x08WatchJob\x12\x1f.planner.api.v1.WatchJobRequest\x1a .planner.api.v1.WatchJobResponse0\x01\x42\x30\n\x12\x63om.planner.api.v1P\x01Z\x18planner/api/v1;plannerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$planner/api/v1/planner_service.proto\x12\x0eplanner.api.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a planner/api/v1/forecasting.proto\x1a\x1eplanner/api/v1/inventory.proto\x1a\x1fplanner/api/v1/scheduling.proto\"\xbb\x01\n\x14SolveScheduleRequest\x12\x33\n\x08instance\x18\x01 \x01(\x0b\x32\x1f.planner.api.v1.ProblemInstanceH\x00\x12\x35\n\rinstance_file\x18\x02 \x01(\x0b\x32\x1c.planner.api.v1.InstanceFileH\x00\x12-\n\x07options\x18\x03 \x01(\x0b\x32\x1c.planner.api.v1.SolveOptionsB\x08\n\x06source\"D\n\x15SolveScheduleResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.planner.api.v1.SolveResult\"\x8f\x01\n\x17ValidateInstanceRequest\x12\x33\n\x08instance\x18\x01 \x01(\x0b\x32\x1f.planner.api.v1.ProblemInstanceH\x00\x12\x35\n\rinstance_file\x18\x02 \x01(\x0b\x32\x1c.planner.api.v1.InstanceFileH\x00\x42\x08\n\x06source\"\x8f\x01\n\x18ValidateInstanceResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x32\n\nviolations\x18\x02 \x03(\x0b\x32\x1e.planner.api.v1.FieldViolation\x12\x30\n\x07summary\x18\x03 \x01(\x0b\x32\x1f.planner.api.v1.InstanceSummary\"\x97\x01\n\x0bJobProgress\x12\x11\n\tobjective\x18\x01 \x01(\x01\x12\r\n\x05\x62ound\x18\x02 \x01(\x01\x12\x0b\n\x03gap\x18\x03 \x01(\x01\x12\x17\n\x0fruntime_seconds\x18\x04 \x01(\x01\x12\x15\n\rnum_solutions\x18\x05 \x01(\x05\x12\x13\n\x0bseries_done\x18\x06 \x01(\x05\x12\x14\n\x0cseries_total\x18\x07 \x01(\x05\"\xb2\x05\n\x07JobInfo\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12%\n\x04kind\x18\x02 \x01(\x0e\x32\x17.planner.api.v1.JobKind\x12\'\n\x05state\x18\x03 \x01(\x0e\x32\x18.planner.api.v1.JobState\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x0c\n\x04name\x18\x05 \x01(\t\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstart_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x08progress\x18\t \x01(\x0b\x32\x1b.planner.api.v1.JobProgress\x12\r\n\x05\x65rror\x18\n \x01(\t\x12\x18\n\x10\x63\x61ncel_requested\x18\x0b \x01(\x08\x12\x10\n\x08\x61ttempts\x18\x0c \x01(\x05\x12\x36\n\x0fschedule_result\x18\r \x01(\x0b\x32\x1b.planner.api.v1.SolveResultH\x00\x12\x39\n\x0f\x66orecast_result\x18\x0f \x01(\x0b\x32\x1e.planner.api.v1.ForecastResultH\x00\x12?\n\x10inventory_result\x18\x10 \x01(\x0b\x32#.planner.api.v1.PlanInventoryResultH\x00\x12\x31\n\x08instance\x18\x0e \x01(\x0b\x32\x1f.planner.api.v1.ProblemInstance\x12;\n\x11lotsizing_problem\x18\x11 \x01(\x0b\x32 .planner.api.v1.LotSizingProblemB\x08\n\x06result\"\xcc\x01\n\x11StartSolveRequest\x12\x33\n\x08instance\x18\x01 \x01(\x0b\x32\x1f.planner.api.v1.ProblemInstanceH\x00\x12\x35\n\rinstance_file\x18\x02 \x01(\x0b\x32\x1c.planner.api.v1.InstanceFileH\x00\x12-\n\x07options\x18\x03 \x01(\x0b\x32\x1c.planner.api.v1.SolveOptions\x12\x12\n\nrequest_id\x18\x04 \x01(\tB\x08\n\x06source\"L\n\x12StartSolveResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.planner.api.v1.JobInfo\x12\x10\n\x08\x65xisting\x18\x02 \x01(\x08\"9\n\rGetJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x18\n\x10include_instance\x18\x02 \x01(\x08\"6\n\x0eGetJobResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.planner.api.v1.JobInfo\"\x88\x01\n\x0fListJobsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\'\n\x05state\x18\x03 \x01(\x0e\x32\x18.planner.api.v1.JobState\x12%\n\x04kind\x18\x04 \x01(\x0e\x32\x17.planner.api.v1.JobKind\"R\n\x10ListJobsResponse\x12%\n\x04jobs\x18\x01 \x03(\x0b\x32\x17.planner.api.v1.JobInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\"\n\x10\x43\x61ncelJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\"9\n\x11\x43\x61ncelJobResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.planner.api.v1.JobInfo\"9\n\x0fWatchJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x03\"J\n\x0eJobStateChange\x12\'\n\x05state\x18\x01 \x01(\x0e\x32\x18.planner.api.v1.JobState\x12\x0f\n\x07message\x18\x02 \x01(\t\"4\n\tHeartbeat\x12\'\n\x05state\x18\x01 \x01(\x0e\x32\x18.planner.api.v1.JobState\"\x96\x02\n\x10WatchJobResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x0cstate_change\x18\x03 \x01(\x0b\x32\x1e.planner.api.v1.JobStateChangeH\x00\x12/\n\x08progress\x18\x04 \x01(\x0b\x32\x1b.planner.api.v1.JobProgressH\x00\x12.\n\theartbeat\x18\x05 \x01(\x0b\x32\x19.planner.api.v1.HeartbeatH\x00\x12$\n\x03job\x18\x06 \x01(\x0b\x32\x17.planner.api.v1.JobInfoB\x07\n\x05\x65vent\"\xbf\x02\n\x0f\x46orecastRequest\x12\x30\n\x07history\x18\x01 \x01(\x0b\x32\x1d.planner.api.v1.DemandHistoryH\x00\x12\x31\n\x0chistory_file\x18\x02 \x01(\x0b\x32\x19.planner.api.v1.TableFileH\x00\x12\x32\n\x06\x66uture\x18\x03 \x01(\x0b\x32 .planner.api.v1.FutureRegressorsH\x01\x12\x30\n\x0b\x66uture_file\x18\x04 \x01(\x0b\x32\x19.planner.api.v1.TableFileH\x01\x12\x30\n\x07options\x18\x05 \x01(\x0b\x32\x1f.planner.api.v1.ForecastOptions\x12\x0c\n\x04name\x18\x06 \x01(\tB\x10\n\x0ehistory_sourceB\x0f\n\rfuture_source\"B\n\x10\x46orecastResponse\x12.\n\x06result\x18\x01 \x01(\x0b\x32\x1e.planner.api.v1.ForecastResult\"\xd8\x02\n\x14StartForecastRequest\x12\x30\n\x07history\x18\x01 \x01(\x0b\x32\x1d.planner.api.v1.DemandHistoryH\x00\x12\x31\n\x0chistory_file\x18\x02 \x01(\x0b\x32\x19.planner.api.v1.TableFileH\x00\x12\x32\n\x06\x66uture\x18\x03 \x01(\x0b\x32 .planner.api.v1.FutureRegressorsH\x01\x12\x30\n\x0b\x66uture_file\x18\x04 \x01(\x0b\x32\x19.planner.api.v1.TableFileH\x01\x12\x30\n\x07options\x18\x05 \x01(\x0b\x32\x1f.planner.api.v1.ForecastOptions\x12\x0c\n\x04name\x18\x06 \x01(\t\x12\x12\n\nrequest_id\x18\x07 \x01(\tB\x10\n\x0ehistory_sourceB\x0f\n\rfuture_source\"O\n\x15StartForecastResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.planner.api.v1.JobInfo\x12\x10\n\x08\x65xisting\x18\x02 \x01(\x08\"\xac\x02\n\x14PlanInventoryRequest\x12\x33\n\x07problem\x18\x01 \x01(\x0b\x32 .planner.api.v1.LotSizingProblemH\x00\x12\x35\n\x0cproblem_file\x18\x02 \x01(\x0b\x32\x1d.planner.api.v1.LotSizingFileH\x00\x12\x37\n\x0f\x66orecast_demand\x18\x03 \x01(\x0b\x32\x1e.planner.api.v1.ForecastDemand\x12.\n\x06policy\x18\x04 \x01(\x0b\x32\x1e.planner.api.v1.PlanningPolicy\x12\x35\n\x07options\x18\x05 \x01(\x0b\x32$.planner.api.v1.PlanInventoryOptionsB\x08\n\x06source\"L\n\x15PlanInventoryResponse\x12\x33\n\x06result\x18\x01 \x01(\x0b\x32#.planner.api.v1.PlanInventoryResult\"\xc5\x02\n\x19StartPlanInventoryRequest\x12\x33\n\x07problem\x18\x01 \x01(\x0b\x32 .planner.api.v1.LotSizingProblemH\x00\x12\x35\n\x0cproblem_file\x18\x02 \x01(\x0b\x32\x1d.planner.api.v1.LotSizingFileH\x00\x12\x37\n\x0f\x66orecast_demand\x18\x03 \x01(\x0b\x32\x1e.planner.api.v1.ForecastDemand\x12.\n\x06policy\x18\x04 \x01(\x0b\x32\x1e.planner.api.v1.PlanningPolicy\x12\x35\n\x07options\x18\x05 \x01(\x0b\x32$.planner.api.v1.PlanInventoryOptions\x12\x12\n\nrequest_id\x18\x06 \x01(\tB\x08\n\x06source\"T\n\x1aStartPlanInventoryResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.planner.api.v1.JobInfo\x12\x10\n\x08\x65xisting\x18\x02 \x01(\x08*i\n\x07JobKind\x12\x18\n\x14JOB_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_KIND_SCHEDULE\x10\x01\x12\x15\n\x11JOB_KIND_FORECAST\x10\x02\x12\x16\n\x12JOB_KIND_INVENTORY\x10\x03*\x9a\x01\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x14\n\x10JOB_STATE_QUEUED\x10\x01\x12\x15\n\x11JOB_STATE_RUNNING\x10\x02\x12\x17\n\x13JOB_STATE_SUCCEEDED\x10\x03\x12\x14\n\x10JOB_STATE_FAILED\x10\x04\x12\x17\n\x13JOB_STATE_CANCELLED\x10\x05\x32\xdd\x07\n\x0ePlannerService\x12\\\n\rSolveSchedule\x12$.planner.api.v1.SolveScheduleRequest\x1a%.planner.api.v1.SolveScheduleResponse\x12\x65\n\x10ValidateInstance\x12\'.planner.api.v1.ValidateInstanceRequest\x1a(.planner.api.v1.ValidateInstanceResponse\x12S\n\nStartSolve\x12!.planner.api.v1.StartSolveRequest\x1a\".planner.api.v1.StartSolveResponse\x12G\n\x06GetJob\x12\x1d.planner.api.v1.GetJobRequest\x1a\x1e.planner.api.v1.GetJobResponse\x12M\n\x08ListJobs\x12\x1f.planner.api.v1.ListJobsRequest\x1a .planner.api.v1.ListJobsResponse\x12P\n\tCancelJob\x12 .planner.api.v1.CancelJobRequest\x1a!.planner.api.v1.CancelJobResponse\x12O\n\x08WatchJob\x12\x1f.planner.api.v1.WatchJobRequest\x1a .planner.api.v1.WatchJobResponse0\x01\x12M\n\x08\x46orecast\x12\x1f.planner.api.v1.ForecastRequest\x1a .planner.api.v1.ForecastResponse\x12\\\n\rStartForecast\x12$.planner.api.v1.StartForecastRequest\x1a%.planner.api.v1.StartForecastResponse\x12\\\n\rPlanInventory\x12$.planner.api.v1.PlanInventoryRequest\x1a%.planner.api.v1.PlanInventoryResponse\x12k\n\x12StartPlanInventory\x12).planner.api.v1.StartPlanInventoryRequest\x1a*.planner.api.v1.StartPlanInventoryResponseB0\n\x12\x63om.planner.api.v1P\x01Z\x18planner/api/v1;plannerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,46 +36,62 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'planner.api.v1.planner_serv
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\022com.planner.api.v1P\001Z\030planner/api/v1;plannerv1'
-  _globals['_JOBKIND']._serialized_start=2480
-  _globals['_JOBKIND']._serialized_end=2538
-  _globals['_JOBSTATE']._serialized_start=2541
-  _globals['_JOBSTATE']._serialized_end=2695
-  _globals['_SOLVESCHEDULEREQUEST']._serialized_start=123
-  _globals['_SOLVESCHEDULEREQUEST']._serialized_end=310
-  _globals['_SOLVESCHEDULERESPONSE']._serialized_start=312
-  _globals['_SOLVESCHEDULERESPONSE']._serialized_end=380
-  _globals['_VALIDATEINSTANCEREQUEST']._serialized_start=383
-  _globals['_VALIDATEINSTANCEREQUEST']._serialized_end=526
-  _globals['_VALIDATEINSTANCERESPONSE']._serialized_start=529
-  _globals['_VALIDATEINSTANCERESPONSE']._serialized_end=672
-  _globals['_JOBPROGRESS']._serialized_start=674
-  _globals['_JOBPROGRESS']._serialized_end=782
-  _globals['_JOBINFO']._serialized_start=785
-  _globals['_JOBINFO']._serialized_end=1290
-  _globals['_STARTSOLVEREQUEST']._serialized_start=1293
-  _globals['_STARTSOLVEREQUEST']._serialized_end=1497
-  _globals['_STARTSOLVERESPONSE']._serialized_start=1499
-  _globals['_STARTSOLVERESPONSE']._serialized_end=1575
-  _globals['_GETJOBREQUEST']._serialized_start=1577
-  _globals['_GETJOBREQUEST']._serialized_end=1634
-  _globals['_GETJOBRESPONSE']._serialized_start=1636
-  _globals['_GETJOBRESPONSE']._serialized_end=1690
-  _globals['_LISTJOBSREQUEST']._serialized_start=1693
-  _globals['_LISTJOBSREQUEST']._serialized_end=1829
-  _globals['_LISTJOBSRESPONSE']._serialized_start=1831
-  _globals['_LISTJOBSRESPONSE']._serialized_end=1913
-  _globals['_CANCELJOBREQUEST']._serialized_start=1915
-  _globals['_CANCELJOBREQUEST']._serialized_end=1949
-  _globals['_CANCELJOBRESPONSE']._serialized_start=1951
-  _globals['_CANCELJOBRESPONSE']._serialized_end=2008
-  _globals['_WATCHJOBREQUEST']._serialized_start=2010
-  _globals['_WATCHJOBREQUEST']._serialized_end=2067
-  _globals['_JOBSTATECHANGE']._serialized_start=2069
-  _globals['_JOBSTATECHANGE']._serialized_end=2143
-  _globals['_HEARTBEAT']._serialized_start=2145
-  _globals['_HEARTBEAT']._serialized_end=2197
-  _globals['_WATCHJOBRESPONSE']._serialized_start=2200
-  _globals['_WATCHJOBRESPONSE']._serialized_end=2478
-  _globals['_PLANNERSERVICE']._serialized_start=2698
-  _globals['_PLANNERSERVICE']._serialized_end=3311
+  _globals['_JOBKIND']._serialized_start=4388
+  _globals['_JOBKIND']._serialized_end=4493
+  _globals['_JOBSTATE']._serialized_start=4496
+  _globals['_JOBSTATE']._serialized_end=4650
+  _globals['_SOLVESCHEDULEREQUEST']._serialized_start=189
+  _globals['_SOLVESCHEDULEREQUEST']._serialized_end=376
+  _globals['_SOLVESCHEDULERESPONSE']._serialized_start=378
+  _globals['_SOLVESCHEDULERESPONSE']._serialized_end=446
+  _globals['_VALIDATEINSTANCEREQUEST']._serialized_start=449
+  _globals['_VALIDATEINSTANCEREQUEST']._serialized_end=592
+  _globals['_VALIDATEINSTANCERESPONSE']._serialized_start=595
+  _globals['_VALIDATEINSTANCERESPONSE']._serialized_end=738
+  _globals['_JOBPROGRESS']._serialized_start=741
+  _globals['_JOBPROGRESS']._serialized_end=892
+  _globals['_JOBINFO']._serialized_start=895
+  _globals['_JOBINFO']._serialized_end=1585
+  _globals['_STARTSOLVEREQUEST']._serialized_start=1588
+  _globals['_STARTSOLVEREQUEST']._serialized_end=1792
+  _globals['_STARTSOLVERESPONSE']._serialized_start=1794
+  _globals['_STARTSOLVERESPONSE']._serialized_end=1870
+  _globals['_GETJOBREQUEST']._serialized_start=1872
+  _globals['_GETJOBREQUEST']._serialized_end=1929
+  _globals['_GETJOBRESPONSE']._serialized_start=1931
+  _globals['_GETJOBRESPONSE']._serialized_end=1985
+  _globals['_LISTJOBSREQUEST']._serialized_start=1988
+  _globals['_LISTJOBSREQUEST']._serialized_end=2124
+  _globals['_LISTJOBSRESPONSE']._serialized_start=2126
+  _globals['_LISTJOBSRESPONSE']._serialized_end=2208
+  _globals['_CANCELJOBREQUEST']._serialized_start=2210
+  _globals['_CANCELJOBREQUEST']._serialized_end=2244
+  _globals['_CANCELJOBRESPONSE']._serialized_start=2246
+  _globals['_CANCELJOBRESPONSE']._serialized_end=2303
+  _globals['_WATCHJOBREQUEST']._serialized_start=2305
+  _globals['_WATCHJOBREQUEST']._serialized_end=2362
+  _globals['_JOBSTATECHANGE']._serialized_start=2364
+  _globals['_JOBSTATECHANGE']._serialized_end=2438
+  _globals['_HEARTBEAT']._serialized_start=2440
+  _globals['_HEARTBEAT']._serialized_end=2492
+  _globals['_WATCHJOBRESPONSE']._serialized_start=2495
+  _globals['_WATCHJOBRESPONSE']._serialized_end=2773
+  _globals['_FORECASTREQUEST']._serialized_start=2776
+  _globals['_FORECASTREQUEST']._serialized_end=3095
+  _globals['_FORECASTRESPONSE']._serialized_start=3097
+  _globals['_FORECASTRESPONSE']._serialized_end=3163
+  _globals['_STARTFORECASTREQUEST']._serialized_start=3166
+  _globals['_STARTFORECASTREQUEST']._serialized_end=3510
+  _globals['_STARTFORECASTRESPONSE']._serialized_start=3512
+  _globals['_STARTFORECASTRESPONSE']._serialized_end=3591
+  _globals['_PLANINVENTORYREQUEST']._serialized_start=3594
+  _globals['_PLANINVENTORYREQUEST']._serialized_end=3894
+  _globals['_PLANINVENTORYRESPONSE']._serialized_start=3896
+  _globals['_PLANINVENTORYRESPONSE']._serialized_end=3972
+  _globals['_STARTPLANINVENTORYREQUEST']._serialized_start=3975
+  _globals['_STARTPLANINVENTORYREQUEST']._serialized_end=4300
+  _globals['_STARTPLANINVENTORYRESPONSE']._serialized_start=4302
+  _globals['_STARTPLANINVENTORYRESPONSE']._serialized_end=4386
+  _globals['_PLANNERSERVICE']._serialized_start=4653
+  _globals['_PLANNERSERVICE']._serialized_end=5642
 # @@protoc_insertion_point(module_scope)

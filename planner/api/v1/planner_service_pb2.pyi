@@ -1,6 +1,8 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from . import forecasting_pb2 as _forecasting_pb2
+from . import inventory_pb2 as _inventory_pb2
 from . import scheduling_pb2 as _scheduling_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -15,6 +17,8 @@ class JobKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     JOB_KIND_UNSPECIFIED: _ClassVar[JobKind]
     JOB_KIND_SCHEDULE: _ClassVar[JobKind]
+    JOB_KIND_FORECAST: _ClassVar[JobKind]
+    JOB_KIND_INVENTORY: _ClassVar[JobKind]
 
 class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -26,6 +30,8 @@ class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     JOB_STATE_CANCELLED: _ClassVar[JobState]
 JOB_KIND_UNSPECIFIED: JobKind
 JOB_KIND_SCHEDULE: JobKind
+JOB_KIND_FORECAST: JobKind
+JOB_KIND_INVENTORY: JobKind
 JOB_STATE_UNSPECIFIED: JobState
 JOB_STATE_QUEUED: JobState
 JOB_STATE_RUNNING: JobState
@@ -68,21 +74,25 @@ class ValidateInstanceResponse(_message.Message):
     def __init__(self, valid: _Optional[bool] = ..., violations: _Optional[_Iterable[_Union[_scheduling_pb2.FieldViolation, _Mapping]]] = ..., summary: _Optional[_Union[_scheduling_pb2.InstanceSummary, _Mapping]] = ...) -> None: ...
 
 class JobProgress(_message.Message):
-    __slots__ = ("objective", "bound", "gap", "runtime_seconds", "num_solutions")
+    __slots__ = ("objective", "bound", "gap", "runtime_seconds", "num_solutions", "series_done", "series_total")
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
     BOUND_FIELD_NUMBER: _ClassVar[int]
     GAP_FIELD_NUMBER: _ClassVar[int]
     RUNTIME_SECONDS_FIELD_NUMBER: _ClassVar[int]
     NUM_SOLUTIONS_FIELD_NUMBER: _ClassVar[int]
+    SERIES_DONE_FIELD_NUMBER: _ClassVar[int]
+    SERIES_TOTAL_FIELD_NUMBER: _ClassVar[int]
     objective: float
     bound: float
     gap: float
     runtime_seconds: float
     num_solutions: int
-    def __init__(self, objective: _Optional[float] = ..., bound: _Optional[float] = ..., gap: _Optional[float] = ..., runtime_seconds: _Optional[float] = ..., num_solutions: _Optional[int] = ...) -> None: ...
+    series_done: int
+    series_total: int
+    def __init__(self, objective: _Optional[float] = ..., bound: _Optional[float] = ..., gap: _Optional[float] = ..., runtime_seconds: _Optional[float] = ..., num_solutions: _Optional[int] = ..., series_done: _Optional[int] = ..., series_total: _Optional[int] = ...) -> None: ...
 
 class JobInfo(_message.Message):
-    __slots__ = ("job_id", "kind", "state", "request_id", "name", "create_time", "start_time", "end_time", "progress", "error", "cancel_requested", "attempts", "schedule_result", "instance")
+    __slots__ = ("job_id", "kind", "state", "request_id", "name", "create_time", "start_time", "end_time", "progress", "error", "cancel_requested", "attempts", "schedule_result", "forecast_result", "inventory_result", "instance", "lotsizing_problem")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -96,7 +106,10 @@ class JobInfo(_message.Message):
     CANCEL_REQUESTED_FIELD_NUMBER: _ClassVar[int]
     ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     SCHEDULE_RESULT_FIELD_NUMBER: _ClassVar[int]
+    FORECAST_RESULT_FIELD_NUMBER: _ClassVar[int]
+    INVENTORY_RESULT_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    LOTSIZING_PROBLEM_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     kind: JobKind
     state: JobState
@@ -110,8 +123,11 @@ class JobInfo(_message.Message):
     cancel_requested: bool
     attempts: int
     schedule_result: _scheduling_pb2.SolveResult
+    forecast_result: _forecasting_pb2.ForecastResult
+    inventory_result: _inventory_pb2.PlanInventoryResult
     instance: _scheduling_pb2.ProblemInstance
-    def __init__(self, job_id: _Optional[str] = ..., kind: _Optional[_Union[JobKind, str]] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., error: _Optional[str] = ..., cancel_requested: _Optional[bool] = ..., attempts: _Optional[int] = ..., schedule_result: _Optional[_Union[_scheduling_pb2.SolveResult, _Mapping]] = ..., instance: _Optional[_Union[_scheduling_pb2.ProblemInstance, _Mapping]] = ...) -> None: ...
+    lotsizing_problem: _inventory_pb2.LotSizingProblem
+    def __init__(self, job_id: _Optional[str] = ..., kind: _Optional[_Union[JobKind, str]] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., error: _Optional[str] = ..., cancel_requested: _Optional[bool] = ..., attempts: _Optional[int] = ..., schedule_result: _Optional[_Union[_scheduling_pb2.SolveResult, _Mapping]] = ..., forecast_result: _Optional[_Union[_forecasting_pb2.ForecastResult, _Mapping]] = ..., inventory_result: _Optional[_Union[_inventory_pb2.PlanInventoryResult, _Mapping]] = ..., instance: _Optional[_Union[_scheduling_pb2.ProblemInstance, _Mapping]] = ..., lotsizing_problem: _Optional[_Union[_inventory_pb2.LotSizingProblem, _Mapping]] = ...) -> None: ...
 
 class StartSolveRequest(_message.Message):
     __slots__ = ("instance", "instance_file", "options", "request_id")
@@ -216,3 +232,95 @@ class WatchJobResponse(_message.Message):
     heartbeat: Heartbeat
     job: JobInfo
     def __init__(self, sequence: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state_change: _Optional[_Union[JobStateChange, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., job: _Optional[_Union[JobInfo, _Mapping]] = ...) -> None: ...
+
+class ForecastRequest(_message.Message):
+    __slots__ = ("history", "history_file", "future", "future_file", "options", "name")
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FILE_FIELD_NUMBER: _ClassVar[int]
+    FUTURE_FIELD_NUMBER: _ClassVar[int]
+    FUTURE_FILE_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    history: _forecasting_pb2.DemandHistory
+    history_file: _forecasting_pb2.TableFile
+    future: _forecasting_pb2.FutureRegressors
+    future_file: _forecasting_pb2.TableFile
+    options: _forecasting_pb2.ForecastOptions
+    name: str
+    def __init__(self, history: _Optional[_Union[_forecasting_pb2.DemandHistory, _Mapping]] = ..., history_file: _Optional[_Union[_forecasting_pb2.TableFile, _Mapping]] = ..., future: _Optional[_Union[_forecasting_pb2.FutureRegressors, _Mapping]] = ..., future_file: _Optional[_Union[_forecasting_pb2.TableFile, _Mapping]] = ..., options: _Optional[_Union[_forecasting_pb2.ForecastOptions, _Mapping]] = ..., name: _Optional[str] = ...) -> None: ...
+
+class ForecastResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _forecasting_pb2.ForecastResult
+    def __init__(self, result: _Optional[_Union[_forecasting_pb2.ForecastResult, _Mapping]] = ...) -> None: ...
+
+class StartForecastRequest(_message.Message):
+    __slots__ = ("history", "history_file", "future", "future_file", "options", "name", "request_id")
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FILE_FIELD_NUMBER: _ClassVar[int]
+    FUTURE_FIELD_NUMBER: _ClassVar[int]
+    FUTURE_FILE_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    history: _forecasting_pb2.DemandHistory
+    history_file: _forecasting_pb2.TableFile
+    future: _forecasting_pb2.FutureRegressors
+    future_file: _forecasting_pb2.TableFile
+    options: _forecasting_pb2.ForecastOptions
+    name: str
+    request_id: str
+    def __init__(self, history: _Optional[_Union[_forecasting_pb2.DemandHistory, _Mapping]] = ..., history_file: _Optional[_Union[_forecasting_pb2.TableFile, _Mapping]] = ..., future: _Optional[_Union[_forecasting_pb2.FutureRegressors, _Mapping]] = ..., future_file: _Optional[_Union[_forecasting_pb2.TableFile, _Mapping]] = ..., options: _Optional[_Union[_forecasting_pb2.ForecastOptions, _Mapping]] = ..., name: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class StartForecastResponse(_message.Message):
+    __slots__ = ("job", "existing")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    EXISTING_FIELD_NUMBER: _ClassVar[int]
+    job: JobInfo
+    existing: bool
+    def __init__(self, job: _Optional[_Union[JobInfo, _Mapping]] = ..., existing: _Optional[bool] = ...) -> None: ...
+
+class PlanInventoryRequest(_message.Message):
+    __slots__ = ("problem", "problem_file", "forecast_demand", "policy", "options")
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FILE_FIELD_NUMBER: _ClassVar[int]
+    FORECAST_DEMAND_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    problem: _inventory_pb2.LotSizingProblem
+    problem_file: _inventory_pb2.LotSizingFile
+    forecast_demand: _inventory_pb2.ForecastDemand
+    policy: _inventory_pb2.PlanningPolicy
+    options: _inventory_pb2.PlanInventoryOptions
+    def __init__(self, problem: _Optional[_Union[_inventory_pb2.LotSizingProblem, _Mapping]] = ..., problem_file: _Optional[_Union[_inventory_pb2.LotSizingFile, _Mapping]] = ..., forecast_demand: _Optional[_Union[_inventory_pb2.ForecastDemand, _Mapping]] = ..., policy: _Optional[_Union[_inventory_pb2.PlanningPolicy, _Mapping]] = ..., options: _Optional[_Union[_inventory_pb2.PlanInventoryOptions, _Mapping]] = ...) -> None: ...
+
+class PlanInventoryResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _inventory_pb2.PlanInventoryResult
+    def __init__(self, result: _Optional[_Union[_inventory_pb2.PlanInventoryResult, _Mapping]] = ...) -> None: ...
+
+class StartPlanInventoryRequest(_message.Message):
+    __slots__ = ("problem", "problem_file", "forecast_demand", "policy", "options", "request_id")
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FILE_FIELD_NUMBER: _ClassVar[int]
+    FORECAST_DEMAND_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    problem: _inventory_pb2.LotSizingProblem
+    problem_file: _inventory_pb2.LotSizingFile
+    forecast_demand: _inventory_pb2.ForecastDemand
+    policy: _inventory_pb2.PlanningPolicy
+    options: _inventory_pb2.PlanInventoryOptions
+    request_id: str
+    def __init__(self, problem: _Optional[_Union[_inventory_pb2.LotSizingProblem, _Mapping]] = ..., problem_file: _Optional[_Union[_inventory_pb2.LotSizingFile, _Mapping]] = ..., forecast_demand: _Optional[_Union[_inventory_pb2.ForecastDemand, _Mapping]] = ..., policy: _Optional[_Union[_inventory_pb2.PlanningPolicy, _Mapping]] = ..., options: _Optional[_Union[_inventory_pb2.PlanInventoryOptions, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class StartPlanInventoryResponse(_message.Message):
+    __slots__ = ("job", "existing")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    EXISTING_FIELD_NUMBER: _ClassVar[int]
+    job: JobInfo
+    existing: bool
+    def __init__(self, job: _Optional[_Union[JobInfo, _Mapping]] = ..., existing: _Optional[bool] = ...) -> None: ...

@@ -70,6 +70,26 @@ class PlannerServiceStub:
                 request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.WatchJobRequest.SerializeToString,
                 response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.WatchJobResponse.FromString,
                 _registered_method=True)
+        self.Forecast = channel.unary_unary(
+                '/planner.api.v1.PlannerService/Forecast',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ForecastRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ForecastResponse.FromString,
+                _registered_method=True)
+        self.StartForecast = channel.unary_unary(
+                '/planner.api.v1.PlannerService/StartForecast',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartForecastRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartForecastResponse.FromString,
+                _registered_method=True)
+        self.PlanInventory = channel.unary_unary(
+                '/planner.api.v1.PlannerService/PlanInventory',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.PlanInventoryRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.PlanInventoryResponse.FromString,
+                _registered_method=True)
+        self.StartPlanInventory = channel.unary_unary(
+                '/planner.api.v1.PlannerService/StartPlanInventory',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryResponse.FromString,
+                _registered_method=True)
 
 
 class PlannerServiceServicer:
@@ -125,6 +145,35 @@ class PlannerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Forecast(self, request, context):
+        """Forecasts a small batch of series within the caller's deadline (RESOURCE_EXHAUSTED above the
+        server's series and row limits: use StartForecast). Bad series are reported in the result.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartForecast(self, request, context):
+        """Starts a durable forecast job (JOB_KIND_FORECAST) and returns its id at once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PlanInventory(self, request, context):
+        """Plans production lot sizes within the caller's deadline.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartPlanInventory(self, request, context):
+        """Starts a durable lot-sizing job (JOB_KIND_INVENTORY) and returns its id at once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlannerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -162,6 +211,26 @@ def add_PlannerServiceServicer_to_server(servicer, server):
                     servicer.WatchJob,
                     request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.WatchJobRequest.FromString,
                     response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.WatchJobResponse.SerializeToString,
+            ),
+            'Forecast': grpc.unary_unary_rpc_method_handler(
+                    servicer.Forecast,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ForecastRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ForecastResponse.SerializeToString,
+            ),
+            'StartForecast': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartForecast,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartForecastRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartForecastResponse.SerializeToString,
+            ),
+            'PlanInventory': grpc.unary_unary_rpc_method_handler(
+                    servicer.PlanInventory,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.PlanInventoryRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.PlanInventoryResponse.SerializeToString,
+            ),
+            'StartPlanInventory': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartPlanInventory,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -354,6 +423,114 @@ class PlannerService:
             '/planner.api.v1.PlannerService/WatchJob',
             planner_dot_api_dot_v1_dot_planner__service__pb2.WatchJobRequest.SerializeToString,
             planner_dot_api_dot_v1_dot_planner__service__pb2.WatchJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Forecast(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/Forecast',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.ForecastRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.ForecastResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartForecast(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/StartForecast',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.StartForecastRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.StartForecastResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PlanInventory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/PlanInventory',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.PlanInventoryRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.PlanInventoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartPlanInventory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/StartPlanInventory',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryResponse.FromString,
             options,
             channel_credentials,
             insecure,

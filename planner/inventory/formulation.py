@@ -39,6 +39,8 @@ class LinearModel:
     row_names: list[str] = field(default_factory=list)
     objective: dict[int, float] = field(default_factory=dict)
     objective_offset: float = 0.0
+    setup_period: dict[int, int] = field(default_factory=dict)
+    """Period of each setup variable (what the window heuristics fix and free)."""
 
     def var(
         self, name: str, lb: float = 0.0, ub: float = math.inf, integer: bool = False, cost: float = 0.0
@@ -232,6 +234,7 @@ def build_model(data: LotSizingData, facility_location: bool = True) -> LotSizin
             lp.var(f"y_{i}_{t}", 0.0, 1.0 if bounds[i][t] > 0 else 0.0, integer=True, cost=item.setup_cost)
             for t in periods
         ]
+        lp.setup_period.update((v, t) for t, v in enumerate(yi))
         y.append(yi)
         eligible = facility_location and _fl_eligible(data, i)
         num_fl += eligible

@@ -3,17 +3,25 @@
 Usage::
 
     .venv/bin/python benchmarks/lotsize_trigeiro.py --sets G,F --backends ortools,pulp \
-        --time-limit 30 --threads 2 [--instances G30b,G53] [--data ../shared/instances/lotsizing]
+        --time-limit 30 --threads 2 [--instances G30b,G53] [--data ../shared/instances/lotsizing] \
+        [--cpu-time] [--reuse-proven-from 30]
 
-Each run appends one row per instance to ``benchmarks/results/lotsize_trigeiro_<backend>_<limit>s.csv``
-(rows already there are skipped, so an interrupted run resumes) and rewrites the summary
-``benchmarks/results/lotsize_trigeiro_summary.md`` from every CSV present.
+Each run appends one row per instance to
+``benchmarks/results/lotsize_trigeiro_<backend>_<limit>s_<clock>.csv`` (rows already there are skipped,
+so an interrupted run resumes) and rewrites the summary ``benchmarks/results/lotsize_trigeiro_summary.md``
+from every CSV present.
+
+``--reuse-proven-from 30`` (for a longer run): an instance that the 30-s run of the same backend and clock
+already proved optimal is not solved again; its 30-s row is copied with ``reused_from = 30`` (a proven
+optimum does not change with more time). Instances the 30-s CSV does not hold yet, or did not prove, are
+solved with the full limit.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
 import sys
 import time
@@ -38,6 +46,8 @@ FIELDS = [
     "at_or_below_reference",
     "checker_ok",
     "seconds",
+    "reused_from",
+    "load1",
 ]
 LITERATURE_TARGETS = {"G30b": 37721.0, "G53": 74634.0, "G57": 136509.0, "G62": 61746.0, "G69": 130596.0}
 
@@ -65,6 +75,14 @@ def load_references(data_dir: Path) -> dict[str, tuple[float | None, float | Non
     return out
 
 
+def proven_rows(path: Path) -> dict[str, dict[str, str]]:
+    """Rows of a results CSV whose instance was proven optimal, by instance."""
+    if not path.exists():
+        return {}
+    with open(path, newline="") as f:
+        return {r["instance"]: r for r in csv.DictReader(f) if r["status"] == "optimal"}
+
+
 def run(args: argparse.Namespace) -> None:
     from planner.formats.trigeiro import read_trigeiro
     from planner.inventory import Solver, check_plan
@@ -83,15 +101,33 @@ def run(args: argparse.Namespace) -> None:
         else:
             with open(out_csv, "w", newline="") as f:
                 csv.DictWriter(f, FIELDS).writeheader()
+        reuse_csv = (
+            RESULTS / f"lotsize_trigeiro_{backend}_{int(args.reuse_proven_from)}s_{clock}.csv"
+            if args.reuse_proven_from
+            else None
+        )
         for set_name in args.sets.split(","):
             files = sorted(
                 (data_dir / f"trigeiro_{set_name}").glob("*.DAT"), key=lambda p: natural_key(p.stem)
             )
+            if not files:
+                sys.exit(f"no .DAT files in {data_dir / f'trigeiro_{set_name}'} (set --data)")
             for path in files:
                 name = path.stem
                 if (wanted and name not in wanted) or name in done:
                     continue
+                # Read again for each instance: a shorter run going on beside this one adds rows.
+                reusable = proven_rows(reuse_csv).get(name) if reuse_csv is not None else None
+                if reusable is not None:
+                    row = {k: reusable.get(k, "") for k in FIELDS}
+                    row["reused_from"] = int(args.reuse_proven_from)
+                    row["time_limit"] = args.time_limit
+                    with open(out_csv, "a", newline="") as f:
+                        csv.DictWriter(f, FIELDS).writerow(row)
+                    print(",".join(str(row[k]) for k in FIELDS), flush=True)
+                    continue
                 data = read_trigeiro(path)
+                load1 = os.getloadavg()[0]
                 start = time.perf_counter()
                 options = {"cpu_time": True} if clock == "cpu" else {}
                 res = Solver(backend, **options).solve(
@@ -124,6 +160,8 @@ def run(args: argparse.Namespace) -> None:
                     else at_or_below(res.objective, ref),
                     "checker_ok": ok,
                     "seconds": round(seconds, 2),
+                    "reused_from": "",
+                    "load1": round(load1, 2),
                 }
                 with open(out_csv, "a", newline="") as f:
                     csv.DictWriter(f, FIELDS).writerow(row)
@@ -144,9 +182,12 @@ def write_summary() -> None:
         "Gap = (objective - bound) / objective of the run; gap to reference = against",
         "`best_known_objective_here` of `bks_trigeiro_G.csv` (G set only; the F set has no reference values).",
         "",
-        "| set | backend | limit s | clock | threads | runs | proven optimal | mean gap % | max gap % "
-        "| at/below reference | mean gap to ref % | max gap to ref % | checker ok |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "Reused = rows copied from the 30-s run because it had already proven them optimal",
+        "(`--reuse-proven-from 30`); load = mean 1-minute load average at the start of the solved instances.",
+        "",
+        "| set | backend | limit s | clock | threads | runs | reused | proven optimal | mean gap % | max gap % "
+        "| at/below reference | mean gap to ref % | max gap to ref % | checker ok | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     target_lines = []
     above_lines = []
@@ -167,13 +208,18 @@ def write_summary() -> None:
             with_ref = [r for r in rs if _f(r["reference"]) is not None and _f(r["objective"]) is not None]
             below = [r for r in with_ref if at_or_below(float(r["objective"]), float(r["reference"]))]
             r0 = rs[0]
+            loads = [
+                v for v in (_f(r.get("load1") or "") for r in rs if not r.get("reused_from")) if v is not None
+            ]
+            load = f"{sum(loads) / len(loads):.1f}" if loads else ""
+            reused = sum(bool(r.get("reused_from")) for r in rs)
             lines.append(
                 f"| {set_name} | {r0['backend']} | {r0['time_limit']} | {r0['clock']} | {r0['threads']} | {len(rs)} "
-                f"| {sum(r['status'] == 'optimal' for r in rs)} "
+                f"| {reused} | {sum(r['status'] == 'optimal' for r in rs)} "
                 f"| {sum(gaps) / len(gaps) if gaps else float('nan'):.3f} | {max(gaps, default=float('nan')):.3f} "
                 f"| {len(below)}/{len(with_ref)} "
                 f"| {sum(refg) / len(refg) if refg else float('nan'):.3f} | {max(refg, default=float('nan')):.3f} "
-                f"| {sum(r['checker_ok'] == 'True' for r in rs)}/{len(rs)} |"
+                f"| {sum(r['checker_ok'] == 'True' for r in rs)}/{len(rs)} | {load} |"
             )
         for name, opt in LITERATURE_TARGETS.items():
             for r in rows:
@@ -214,6 +260,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--instances", default="")
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "instances" / "lotsizing"))
     parser.add_argument("--summary-only", action="store_true")
+    parser.add_argument(
+        "--reuse-proven-from",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="Copy the row of an instance that the run at SECONDS (same backend and clock) proved optimal "
+        "instead of solving it again.",
+    )
     parser.add_argument(
         "--cpu-time",
         action="store_true",

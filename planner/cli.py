@@ -1298,6 +1298,16 @@ def submit_lotsize_command(
 # ---------------------------------------------------------------------------------------------------------
 
 
+def _with_lost_sales(data: Any, penalty: float) -> Any:
+    """``data`` with every item losing unmet demand at ``penalty`` per unit and backlogging none."""
+    import dataclasses
+
+    items = tuple(
+        dataclasses.replace(item, backlog_penalty=None, lost_sales_penalty=penalty) for item in data.items
+    )
+    return dataclasses.replace(data, items=items)
+
+
 @main.command("lotsize", short_help="Plan production lot sizes (Trigeiro .DAT or native JSON).")
 @click.argument(
     "files",
@@ -1333,16 +1343,30 @@ def submit_lotsize_command(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder for <name>.plan.csv (item,period,produce,setup,inventory,backlog,safety_stock; 0-based), "
-    "<name>.result.json (status, objective, bound, gap, cost breakdown) and <name>.plan.png.",
+    help="Folder for <name>.plan.csv (item,period,produce,setup,inventory,backlog,safety_stock,lost; "
+    "0-based), <name>.result.json (status, objective, bound, gap, cost breakdown) and <name>.plan.png.",
+)
+@click.option(
+    "--lost-sales",
+    "lost_sales",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="PENALTY",
+    help="Let every item lose unmet demand at PENALTY per unit (instead of the file's backlog rule).",
 )
 def lotsize_command(
-    files: tuple[Path, ...], time_limit: float, threads: int, backend: str, seed: int, out: Path | None
+    files: tuple[Path, ...],
+    time_limit: float,
+    threads: int,
+    backend: str,
+    seed: int,
+    out: Path | None,
+    lost_sales: float | None,
 ) -> None:
     """Plan how much of each item to make in each period, for the lot-sizing problem in each FILE.
 
     FILE is a Trigeiro .DAT file or a native JSON instance (.json). Minimises setup + holding + backlog
-    (+ overtime) cost. Ctrl-C stops the current solve and keeps its best plan. Exit code 0 when every file
+    or lost-sales (+ overtime) cost. Ctrl-C stops the current solve and keeps its best plan. Exit code 0 when every file
     got a plan, 1 when some did not, 2 on bad input.
     """
     from rich import box
@@ -1354,6 +1378,8 @@ def lotsize_command(
     from planner.inventory.output import plot_plan, write_plan_csv, write_result_json
 
     datas = [read_lotsizing(path) for path in files]  # a bad file fails before any solving
+    if lost_sales is not None:
+        datas = [_with_lost_sales(data, lost_sales) for data in datas]
     if out is not None:
         _write("folder", out, _make_folder, out)
     # Short headers so that the table fits 80 columns; "to best" is the gap to the best-known value.

@@ -1,5 +1,5 @@
 """The native lot-sizing format: a JSON document, with demand optionally in a long CSV table, and the
-plan CSV (``item,period,produce,setup,inventory,backlog,safety_stock``).
+plan CSV (``item,period,produce,setup,inventory,backlog,safety_stock,lost``).
 
 JSON document::
 
@@ -8,13 +8,15 @@ JSON document::
      "items": [{"name": "A", "demand": [40, 0, 70], "holding_cost": 1, "setup_cost": 100,
                 "setup_time": 5, "unit_time": 1, "resource": "press", "initial_inventory": 0,
                 "min_lot": 0, "lot_multiple": 0, "safety_stock": [0, 5, 5], "max_inventory": null,
-                "backlog_penalty": 50, "safety_stock_penalty": null, "production_cost": 0}],
+                "backlog_penalty": 50, "safety_stock_penalty": null, "production_cost": 0,
+                "lost_sales_penalty": null}],
      "bom": [{"parent": "A", "component": "B", "quantity": 2, "lead_time": 1}],
      "max_total_inventory": null,
      "demand_csv": "demand.csv"}
 
 ``capacity``, ``overtime`` and ``safety_stock`` take a list (one value per period) or one number for all
-periods. ``resource`` is a resource name or index, or null for a bought item. ``demand_csv`` (relative
+periods. ``backlog_penalty`` (unmet demand delivered later) and ``lost_sales_penalty`` (unmet demand
+lost, per unit) are alternatives; null forbids it. ``resource`` is a resource name or index, or null for a bought item. ``demand_csv`` (relative
 to the JSON file) is a table ``item,period,demand`` (0-based periods) that fills in the demand of items
 that give none.
 """
@@ -34,6 +36,7 @@ from planner.inventory.plan import Plan, as_flags, as_grid
 from planner.inventory.problem_data import BomEntry, Item, LotSizingData, Resource
 
 PLAN_HEADER = ("item", "period", "produce", "setup", "inventory", "backlog", "safety_stock")
+"""The leading columns every plan CSV has; a ``lost`` column (demand lost) follows them."""
 
 _ITEM_NUMBERS = (
     "holding_cost",
@@ -45,7 +48,7 @@ _ITEM_NUMBERS = (
     "lot_multiple",
     "production_cost",
 )
-_ITEM_OPTIONAL = ("max_inventory", "backlog_penalty", "safety_stock_penalty")
+_ITEM_OPTIONAL = ("max_inventory", "backlog_penalty", "safety_stock_penalty", "lost_sales_penalty")
 
 
 def _series(value: Any, num_periods: int, where: str, path: str) -> tuple[float, ...]:
@@ -300,19 +303,22 @@ def plan_rows(data: LotSizingData, plan: Plan) -> Iterable[list[str]]:
                 _fmt(plan.inventory[i][t]),
                 _fmt(plan.backlog[i][t]),
                 _fmt(item.safety_stock_at(t)),
+                _fmt(plan.lost_at(i, t)),
             ]
 
 
 def write_plan_csv(data: LotSizingData, plan: Plan, path: str | os.PathLike[str]) -> None:
-    """Write ``item,period,produce,setup,inventory,backlog,safety_stock`` (0-based indices, setup 0/1)."""
+    """Write ``item,period,produce,setup,inventory,backlog,safety_stock,lost`` (0-based indices, setup
+    0/1)."""
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(PLAN_HEADER)
+        w.writerow((*PLAN_HEADER, "lost"))
         w.writerows(plan_rows(data, plan))
 
 
 def read_plan_csv(data: LotSizingData, path: str | os.PathLike[str]) -> Plan:
-    """Read a plan CSV written by :func:`write_plan_csv` (overtime is recomputed by the caller if needed).
+    """Read a plan CSV written by :func:`write_plan_csv` (overtime is recomputed by the caller if needed;
+    a file without the ``lost`` column loses no demand).
 
     Raises
     ------
@@ -321,27 +327,33 @@ def read_plan_csv(data: LotSizingData, path: str | os.PathLike[str]) -> Plan:
     """
     p = str(path)
     n, num_periods = data.num_items, data.num_periods
-    grids = {k: [[0.0] * num_periods for _ in range(n)] for k in ("produce", "setup", "inventory", "backlog")}
+    keys = ("produce", "setup", "inventory", "backlog", "lost")
+    grids = {k: [[0.0] * num_periods for _ in range(n)] for k in keys}
     with open(p, newline="") as f:
         reader = csv.reader(f)
         header = next(reader, None)
         if header is None or tuple(header[: len(PLAN_HEADER)]) != PLAN_HEADER:
             raise FormatError(p, 1, f"header must be {','.join(PLAN_HEADER)}, got {header}")
+        lost_col = header.index("lost") if "lost" in header else None
+        has_lost = False
         for row in reader:
             try:
                 i, t = int(row[0]), int(row[1])
                 vals = [float(v) for v in row[2:6]]
+                vals.append(float(row[lost_col] or 0.0) if lost_col is not None else 0.0)
             except (ValueError, IndexError):
                 raise FormatError(p, reader.line_num, f"expected integers and numbers, got {row}") from None
             if not (0 <= i < n and 0 <= t < num_periods):
                 raise FormatError(
                     p, reader.line_num, f"item {i} / period {t} outside {n} items x {num_periods} periods"
                 )
-            for key, v in zip(("produce", "setup", "inventory", "backlog"), vals, strict=True):
+            for key, v in zip(keys, vals, strict=True):
                 grids[key][i][t] = v
+            has_lost = has_lost or vals[-1] != 0.0
     return Plan(
         as_grid(grids["produce"]),
         as_flags(grids["setup"]),
         as_grid(grids["inventory"]),
         as_grid(grids["backlog"]),
+        lost=as_grid(grids["lost"]) if has_lost else (),
     )

@@ -130,7 +130,7 @@ def write_trigeiro(data: LotSizingData, path: str | os.PathLike[str]) -> None:
     ------
     ValueError
         If the problem uses something the format cannot hold (several resources, varying capacity,
-        BOM, backlog, initial stock, safety stock, lot rules).
+        BOM, backlog, lost sales, initial stock, safety stock, lot rules).
     """
     if data.num_resources != 1 or len(set(data.resources[0].capacity)) != 1 or data.bom:
         raise ValueError("the Trigeiro format holds one resource with constant capacity and no BOM")
@@ -139,6 +139,7 @@ def write_trigeiro(data: LotSizingData, path: str | os.PathLike[str]) -> None:
             item.resource != 0
             or item.initial_inventory
             or item.backlog_penalty is not None
+            or item.lost_sales_penalty is not None
             or item.min_lot
             or item.lot_multiple
             or any(item.safety_stock)

@@ -1,7 +1,7 @@
 """An independent checker of production plans: it knows nothing about the solvers.
 
-It recomputes inventory balance (with the components consumed by parents), capacity use, safety stock,
-storage limits, lot rules and every cost term from the plan alone.
+It recomputes inventory balance (with the components consumed by parents and the demand lost), capacity
+use, safety stock, storage limits, lot rules and every cost term from the plan alone.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ def check_plan(data: LotSizingData, plan: Plan, tol: float = 1e-5) -> PlanCheck:
         plan.num_items != n
         or plan.num_periods != num_periods
         or len(plan.overtime) not in (0, data.num_resources)
+        or len(plan.lost) not in (0, n)
     ):
         out.append(
             Violation(
@@ -69,7 +70,7 @@ def check_plan(data: LotSizingData, plan: Plan, tol: float = 1e-5) -> PlanCheck:
         )
         return PlanCheck(tuple(out), CostBreakdown(), ())
     dep = data.dependent_demand(plan.produce)
-    setup_c = holding_c = backlog_c = ss_c = prod_c = ot_c = 0.0
+    setup_c = holding_c = backlog_c = ss_c = prod_c = ot_c = lost_c = 0.0
     load = [[0.0] * num_periods for _ in range(data.num_resources)]
     for i, item in enumerate(data.items):
         prev_inv, prev_back = item.initial_inventory, 0.0
@@ -85,7 +86,21 @@ def check_plan(data: LotSizingData, plan: Plan, tol: float = 1e-5) -> PlanCheck:
                 out.append(Violation("setup", f"{where}: produces {x:g} without a setup"))
             if b > tol and item.backlog_penalty is None:
                 out.append(Violation("backlog", f"{where}: backlog {b:g} but the item allows none"))
-            need = item.demand[t] + dep[i][t]
+            lost = plan.lost_at(i, t)
+            if lost < -tol:
+                out.append(Violation("nonnegative", f"{where}: negative lost sales {lost:g}"))
+            elif lost > tol and item.lost_sales_penalty is None:
+                out.append(
+                    Violation("lost_sales", f"{where}: loses {lost:g} of demand but the item allows none")
+                )
+            elif lost > item.demand[t] + tol * max(1.0, item.demand[t]):
+                # Only external demand can be lost; parents' needs for a component must be met.
+                out.append(
+                    Violation(
+                        "lost_sales", f"{where}: loses {lost:g}, more than the demand {item.demand[t]:g}"
+                    )
+                )
+            need = item.demand[t] - lost + dep[i][t]
             lhs = prev_inv - prev_back + x
             rhs = need + s - b
             if abs(lhs - rhs) > tol * max(1.0, abs(lhs), abs(rhs)):
@@ -93,7 +108,7 @@ def check_plan(data: LotSizingData, plan: Plan, tol: float = 1e-5) -> PlanCheck:
                     Violation(
                         "balance",
                         f"{where}: stock {prev_inv:g} - backlog {prev_back:g} + produced {x:g} "
-                        f"!= demand {need:g} + stock {s:g} - backlog {b:g}",
+                        f"!= demand {need:g} (after {lost:g} lost) + stock {s:g} - backlog {b:g}",
                     )
                 )
             ss = item.safety_stock_at(t)
@@ -123,6 +138,7 @@ def check_plan(data: LotSizingData, plan: Plan, tol: float = 1e-5) -> PlanCheck:
             holding_c += item.holding_cost * max(0.0, s)
             backlog_c += (item.backlog_penalty or 0.0) * max(0.0, b)
             prod_c += item.production_cost * max(0.0, x)
+            lost_c += (item.lost_sales_penalty or 0.0) * max(0.0, lost)
             prev_inv, prev_back = s, b
     for r, res in enumerate(data.resources):
         for t in range(num_periods):
@@ -157,5 +173,6 @@ def check_plan(data: LotSizingData, plan: Plan, tol: float = 1e-5) -> PlanCheck:
         safety_stock=ss_c,
         overtime=ot_c,
         production=prod_c,
+        lost_sales=lost_c,
     )
     return PlanCheck(tuple(out), costs, tuple(tuple(row) for row in load))

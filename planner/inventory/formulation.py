@@ -1,10 +1,11 @@
 """The lot-sizing MIP, written once as a solver-neutral linear model that each backend translates.
 
 The model is the classic inventory-balance formulation (production ``x``, setup ``y``, stock ``s``,
-backlog ``b``, overtime ``o``) with tight setup-forcing bounds ``x[i,t] <= M[i,t] * y[i,t]``, where ``M``
-is the smaller of what capacity allows and what is still needed (plus one minimum lot or lot multiple).
+backlog ``b`` or lost sales ``l``, overtime ``o``) with tight setup-forcing bounds
+``x[i,t] <= M[i,t] * y[i,t]``, where ``M`` is the smaller of what capacity allows and what is still needed (plus one minimum lot or lot multiple).
 
-Every item whose requirement is fixed in advance (not a component, no backlog, hard safety stock) gets the
+Every item whose requirement is fixed in advance (not a component, no backlog or lost sales, hard safety
+stock) gets the
 facility-location reformulation (Krarup & Bilde 1977): ``z[i,t,k]`` is the part of period ``k``'s net
 requirement produced in period ``t``, with ``z[i,t,k] <= r[i,k] * y[i,t]``. Its LP relaxation equals the
 convex hull of the uncapacitated single-item problem (all (l,S) inequalities). Without lot rules the
@@ -38,6 +39,8 @@ class LinearModel:
     row_names: list[str] = field(default_factory=list)
     objective: dict[int, float] = field(default_factory=dict)
     objective_offset: float = 0.0
+    setup_period: dict[int, int] = field(default_factory=dict)
+    """Period of each setup variable (what the window heuristics fix and free)."""
 
     def var(
         self, name: str, lb: float = 0.0, ub: float = math.inf, integer: bool = False, cost: float = 0.0
@@ -88,6 +91,8 @@ class LotSizingModel:
     x: list[list[Expr]]
     y: list[list[int]]
     num_fl_items: int = 0
+    lost: list[list[int | None]] = field(default_factory=list)
+    """Variable of the demand lost per item and period (None where demand cannot be lost)."""
 
     def plan_from(self, values: Sequence[float]) -> Plan:
         """Read a plan from variable values: production is rounded, stock, backlog, setups and overtime
@@ -105,13 +110,18 @@ class LotSizingModel:
         setup = [
             [1 if produce[i][t] > 1e-9 else 0 for t in range(data.num_periods)] for i in range(data.num_items)
         ]
+        lost = [[0.0] * data.num_periods for _ in range(data.num_items)]
+        for i, row in enumerate(self.lost):
+            for t, var in enumerate(row):
+                if var is not None:
+                    lost[i][t] = min(data.items[i].demand[t], max(0.0, val(([(var, 1.0)], 0.0))))
         dep = data.dependent_demand(produce)
         inventory = [[0.0] * data.num_periods for _ in range(data.num_items)]
         backlog = [[0.0] * data.num_periods for _ in range(data.num_items)]
         for i, item in enumerate(data.items):
             net = item.initial_inventory
             for t in range(data.num_periods):
-                net += produce[i][t] - item.demand[t] - dep[i][t]
+                net += produce[i][t] - (item.demand[t] - lost[i][t]) - dep[i][t]
                 if abs(net) < 1e-7 * max(1.0, item.demand[t]):
                     net = 0.0
                 # A hard safety stock is kept on hand even while demand is backlogged (the model allows
@@ -128,14 +138,25 @@ class LotSizingModel:
             [max(0.0, load[r][t] - res.capacity[t]) for t in range(data.num_periods)]
             for r, res in enumerate(data.resources)
         ]
+        any_lost = any(item.lost_sales_penalty is not None for item in data.items)
         return Plan(
-            as_grid(produce), as_flags(setup), as_grid(inventory), as_grid(backlog), as_grid(overtime)
+            as_grid(produce),
+            as_flags(setup),
+            as_grid(inventory),
+            as_grid(backlog),
+            as_grid(overtime),
+            as_grid(lost) if any_lost else (),
         )
 
 
 def _fl_eligible(data: LotSizingData, i: int) -> bool:
     item = data.items[i]
-    return i not in data.component_idcs and item.backlog_penalty is None and item.safety_stock_penalty is None
+    return (
+        i not in data.component_idcs
+        and item.backlog_penalty is None
+        and item.lost_sales_penalty is None
+        and item.safety_stock_penalty is None
+    )
 
 
 def _net_requirements(data: LotSizingData, i: int) -> tuple[list[float], list[float]]:
@@ -204,6 +225,7 @@ def build_model(data: LotSizingData, facility_location: bool = True) -> LotSizin
     x: list[list[Expr]] = []
     s: list[list[Expr]] = []
     b: list[list[int | None]] = []
+    lost: list[list[int | None]] = []
     y: list[list[int]] = []
     num_fl = 0
     pure: set[int] = set()
@@ -212,6 +234,7 @@ def build_model(data: LotSizingData, facility_location: bool = True) -> LotSizin
             lp.var(f"y_{i}_{t}", 0.0, 1.0 if bounds[i][t] > 0 else 0.0, integer=True, cost=item.setup_cost)
             for t in periods
         ]
+        lp.setup_period.update((v, t) for t, v in enumerate(yi))
         y.append(yi)
         eligible = facility_location and _fl_eligible(data, i)
         num_fl += eligible
@@ -221,10 +244,12 @@ def build_model(data: LotSizingData, facility_location: bool = True) -> LotSizin
             x.append(xi)
             s.append(si)
             b.append([None] * num_periods)
+            lost.append([None] * num_periods)
             continue
         xi_e: list[Expr] = []
         si_e: list[Expr] = []
         bi: list[int | None] = []
+        li: list[int | None] = []
         for t in periods:
             bound = bounds[i][t]
             xv = lp.var(f"x_{i}_{t}", 0.0, bound, cost=item.production_cost)
@@ -233,6 +258,11 @@ def build_model(data: LotSizingData, facility_location: bool = True) -> LotSizin
             sv = lp.var(f"s_{i}_{t}", s_lb, s_ub, cost=item.holding_cost)
             bi.append(
                 lp.var(f"b_{i}_{t}", cost=item.backlog_penalty) if item.backlog_penalty is not None else None
+            )
+            li.append(
+                lp.var(f"l_{i}_{t}", 0.0, item.demand[t], cost=item.lost_sales_penalty)
+                if item.lost_sales_penalty is not None and item.demand[t] > 0
+                else None
             )
             lp.row(f"setup_{i}_{t}", [(xv, 1.0), (yi[t], -bound)], ub=0.0)
             if item.min_lot > 0 and bound > 0:
@@ -248,6 +278,7 @@ def build_model(data: LotSizingData, facility_location: bool = True) -> LotSizin
         x.append(xi_e)
         s.append(si_e)
         b.append(bi)
+        lost.append(li)
         if eligible:
             _linked_facility_location(lp, data, i, xi_e, yi, bounds[i])
 
@@ -263,6 +294,9 @@ def build_model(data: LotSizingData, facility_location: bool = True) -> LotSizin
             bt = b[i][t]
             if bt is not None:
                 terms.append((bt, 1.0))
+            lt = lost[i][t]
+            if lt is not None:
+                terms.append((lt, 1.0))  # a lost unit is demand that need not be delivered
             if t > 0:
                 terms.extend(s[i][t - 1][0])
                 bp = b[i][t - 1]
@@ -295,7 +329,7 @@ def build_model(data: LotSizingData, facility_location: bool = True) -> LotSizin
             const = sum(s[i][t][1] for i in range(n))
             lp.row(f"storage_{t}", terms, ub=data.max_total_inventory - const)
 
-    return LotSizingModel(data, lp, x, y, num_fl)
+    return LotSizingModel(data, lp, x, y, num_fl, lost)
 
 
 def _pure_facility_location(

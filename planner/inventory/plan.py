@@ -39,6 +39,8 @@ class Plan:
         End-of-period demand not yet delivered.
     overtime
         Overtime hours used per resource (rows) and period.
+    lost
+        External demand lost (not delivered, never delivered later) per item and period; empty: none.
     """
 
     produce: Grid
@@ -46,6 +48,7 @@ class Plan:
     inventory: Grid
     backlog: Grid
     overtime: Grid = ()
+    lost: Grid = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "produce", _grid(self.produce))
@@ -53,10 +56,15 @@ class Plan:
         object.__setattr__(self, "inventory", _grid(self.inventory))
         object.__setattr__(self, "backlog", _grid(self.backlog))
         object.__setattr__(self, "overtime", _grid(self.overtime))
+        object.__setattr__(self, "lost", _grid(self.lost))
         shape = [len(r) for r in self.produce]
-        for name in ("setup", "inventory", "backlog"):
-            if [len(r) for r in getattr(self, name)] != shape:
+        for name in ("setup", "inventory", "backlog", "lost"):
+            if (name != "lost" or self.lost) and [len(r) for r in getattr(self, name)] != shape:
                 raise ValueError(f"plan.{name} must have the shape of plan.produce")
+
+    def lost_at(self, item_idx: int, period_idx: int) -> float:
+        """Demand lost by an item in a period (0 when the plan records no lost sales)."""
+        return self.lost[item_idx][period_idx] if self.lost else 0.0
 
     @property
     def num_items(self) -> int:
@@ -77,10 +85,19 @@ class CostBreakdown:
     safety_stock: float = 0.0
     overtime: float = 0.0
     production: float = 0.0
+    lost_sales: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.setup + self.holding + self.backlog + self.safety_stock + self.overtime + self.production
+        return (
+            self.setup
+            + self.holding
+            + self.backlog
+            + self.safety_stock
+            + self.overtime
+            + self.production
+            + self.lost_sales
+        )
 
     def as_dict(self) -> dict[str, float]:
         return {
@@ -90,6 +107,7 @@ class CostBreakdown:
             "safety_stock_shortfall": round(self.safety_stock, 6),
             "overtime": round(self.overtime, 6),
             "production": round(self.production, 6),
+            "lost_sales": round(self.lost_sales, 6),
             "total": round(self.total, 6),
         }
 
@@ -111,8 +129,8 @@ class Shortfall:
     period: int
     quantity: float
     kind: str
-    """``"late"`` (backlogged and delivered later), ``"unmet"`` (still open at the horizon's end) or
-    ``"safety_stock"`` (stock below the safety stock)."""
+    """``"late"`` (backlogged and delivered later), ``"unmet"`` (still open at the horizon's end),
+    ``"lost"`` (not delivered and lost) or ``"safety_stock"`` (stock below the safety stock)."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +194,7 @@ class LotSizingResult:
             "shortfall": {
                 "late": sum(s.quantity for s in self.shortfalls if s.kind == "late"),
                 "unmet": sum(s.quantity for s in self.shortfalls if s.kind == "unmet"),
+                "lost": sum(s.quantity for s in self.shortfalls if s.kind == "lost"),
                 "safety_stock": sum(s.quantity for s in self.shortfalls if s.kind == "safety_stock"),
             },
             "explanation": list(self.explanation),

@@ -71,6 +71,9 @@ class Item:
         Cost per unit and period below the safety stock; None makes the safety stock a hard limit.
     production_cost
         Variable cost per unit produced.
+    lost_sales_penalty
+        Cost per unit of external demand that is not delivered and lost (never delivered later); None means
+        demand cannot be lost. An alternative to backlog: an item may have one or the other, not both.
     """
 
     name: str
@@ -88,6 +91,7 @@ class Item:
     backlog_penalty: float | None = None
     safety_stock_penalty: float | None = None
     production_cost: float = 0.0
+    lost_sales_penalty: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "demand", tuple(self.demand))
@@ -120,8 +124,15 @@ class Item:
             "production_cost",
         ):
             _check_nonneg(out, f"{p}.{attr}", getattr(self, attr))
-        for attr in ("max_inventory", "backlog_penalty", "safety_stock_penalty"):
+        for attr in ("max_inventory", "backlog_penalty", "safety_stock_penalty", "lost_sales_penalty"):
             _check_nonneg(out, f"{p}.{attr}", getattr(self, attr), allow_none=True)
+        if self.backlog_penalty is not None and self.lost_sales_penalty is not None:
+            out.append(
+                FieldViolation(
+                    f"{p}.lost_sales_penalty",
+                    "must be None when backlog_penalty is set (unmet demand is either backlogged or lost)",
+                )
+            )
         if self.resource is not None and (
             not isinstance(self.resource, int) or isinstance(self.resource, bool) or self.resource < 0
         ):

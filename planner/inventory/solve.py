@@ -90,7 +90,8 @@ class Solver:
             if status is PlanStatus.INFEASIBLE:
                 explanation = (
                     "no plan meets every hard limit (capacity, safety stock, storage, no-backlog items); "
-                    "allow backlog (backlog_penalty) or overtime, or make the safety stock soft",
+                    "allow backlog (backlog_penalty), lost sales (lost_sales_penalty) or overtime, "
+                    "or make the safety stock soft",
                 )
             return LotSizingResult(
                 status,
@@ -150,7 +151,8 @@ def solve(
 
 
 def find_shortfalls(data: LotSizingData, plan: Plan, tol: float = 1e-6) -> tuple[Shortfall, ...]:
-    """List late demand (backlog), demand still open at the end and stock below the safety stock."""
+    """List late demand (backlog), demand still open at the end, lost demand and stock below the safety
+    stock."""
     out: list[Shortfall] = []
     last = data.num_periods - 1
     for i, item in enumerate(data.items):
@@ -158,6 +160,9 @@ def find_shortfalls(data: LotSizingData, plan: Plan, tol: float = 1e-6) -> tuple
             b = plan.backlog[i][t]
             if b > tol:
                 out.append(Shortfall(i, t, b, "unmet" if t == last else "late"))
+            lost = plan.lost_at(i, t)
+            if lost > tol:
+                out.append(Shortfall(i, t, lost, "lost"))
             short = item.safety_stock_at(t) - plan.inventory[i][t]
             if short > tol:
                 out.append(Shortfall(i, t, short, "safety_stock"))
@@ -178,6 +183,7 @@ def explain_shortfalls(
         late = [s for s in shortfalls if s.item == i and s.kind == "late"]
         unmet = [s for s in shortfalls if s.item == i and s.kind == "unmet"]
         ss = [s for s in shortfalls if s.item == i and s.kind == "safety_stock"]
+        lost = [s for s in shortfalls if s.item == i and s.kind == "lost"]
         if late:
             periods = ", ".join(str(s.period) for s in late)
             lines.append(
@@ -187,6 +193,12 @@ def explain_shortfalls(
         if unmet:
             lines.append(
                 f"item {item.name!r}: {unmet[0].quantity:g} units of demand remain unmet at the end of the horizon"
+            )
+        if lost:
+            periods = ", ".join(str(s.period) for s in lost)
+            lines.append(
+                f"item {item.name!r}: {sum(s.quantity for s in lost):g} units of demand are lost "
+                f"in periods {periods}"
             )
         if ss:
             lines.append(
@@ -202,7 +214,7 @@ def explain_shortfalls(
     if full:
         lines.append("capacity is fully used: " + ", ".join(full[:20]) + (" ..." if len(full) > 20 else ""))
     total_demand = sum(sum(item.demand) for item in data.items)
-    unmet_total = sum(s.quantity for s in shortfalls if s.kind == "unmet")
+    unmet_total = sum(s.quantity for s in shortfalls if s.kind in ("unmet", "lost"))
     if unmet_total > 0:
         lines.append(
             f"in total {unmet_total:g} of {total_demand:g} units of demand cannot be delivered in the horizon"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from planner.inventory import Item, LotSizingData, Resource
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = REPO_ROOT.parent / "shared"
+# The shared instances and tools sit beside the checkout; PLANNER_SHARED points elsewhere (a worktree).
+SHARED = Path(os.environ.get("PLANNER_SHARED", REPO_ROOT.parent / "shared"))
 DATA = Path(__file__).parent / "data"
 
 

@@ -55,7 +55,7 @@ def test_trigeiro_out_files_pass_shared_checker(tmp_path: Path, backend: str) ->
     plan_csv = tmp_path / "tiny.plan.csv"
     with open(plan_csv, newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["item", "period", "produce", "setup", "inventory", "backlog", "safety_stock"]
+    assert rows[0] == ["item", "period", "produce", "setup", "inventory", "backlog", "safety_stock", "lost"]
     assert len(rows) == 1 + 3 * 4 and {r[3] for r in rows[1:]} <= {"0", "1"}
     doc = json.loads((tmp_path / "tiny.result.json").read_text())
     assert doc["status"] == "optimal" and doc["gap"] == 0

@@ -210,7 +210,7 @@ def test_plan_csv_round_trip(tmp_path: Path) -> None:
     plan = Plan(((0, 10), (20, 0)), ((0, 1), (1, 0)), ((0, 0), (0, 0)), ((0, 0), (0, 0)))
     path = tmp_path / "p.csv"
     write_plan_csv(data, plan, path)
-    assert path.read_text().splitlines()[0] == ",".join(PLAN_HEADER)
+    assert path.read_text().splitlines()[0] == ",".join((*PLAN_HEADER, "lost"))
     assert read_plan_csv(data, path) == plan
 
 

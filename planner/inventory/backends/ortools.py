@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from typing import Any
 
 from planner.inventory.backends.base import MipOutcome
 from planner.inventory.formulation import LinearModel
 
 logger = logging.getLogger(__name__)
+
+_STATUS_WORDS = {0: "optimal", 1: "feasible", 2: "infeasible", 3: "unbounded", 4: "abnormal", 6: "not_solved"}
 
 
 class OrToolsBackend:
@@ -24,13 +27,30 @@ class OrToolsBackend:
     cpu_time
         Count SCIP's time limit in CPU seconds instead of wall-clock seconds (for benchmarks on a shared
         machine, where other processes would otherwise eat into the budget).
+    polish
+        Share of the time limit (0 switches it off) given to fix-and-optimise when the first part of the
+        solve (``first_share`` of the limit) neither proves optimality nor fails: windows of periods are
+        freed in turn while every other setup keeps its value in the incumbent, each window a small MIP
+        started from the incumbent. The full MIP then runs for the rest of the limit with the polished plan
+        as its starting solution. Only models that mark their setup variables' periods take part.
+    first_share
+        Share of the time limit of the first, plain MIP run when ``polish`` is on.
     """
 
     name = "ortools"
 
-    def __init__(self, solver_id: str = "SCIP", cpu_time: bool = False):
+    def __init__(
+        self, solver_id: str = "SCIP", cpu_time: bool = False, polish: float = 0.0, first_share: float = 0.3
+    ):
+        if not 0.0 <= polish < 1.0 or not 0.0 < first_share < 1.0 or polish + first_share >= 1.0:
+            raise ValueError(
+                "polish must be in [0, 1), first_share in (0, 1) and their sum < 1, "
+                f"got polish={polish}, first_share={first_share}"
+            )
         self.solver_id = solver_id
         self.cpu_time = cpu_time
+        self.polish = polish
+        self.first_share = first_share
         self._lock = threading.Lock()
         self._solver: Any = None
         self._stopped = False
@@ -41,6 +61,9 @@ class OrToolsBackend:
             self._stopped = True
             if self._solver is not None:
                 self._solver.InterruptSolve()
+
+    def _clock(self) -> float:
+        return time.process_time() if self.cpu_time else time.perf_counter()
 
     def solve(
         self,
@@ -75,7 +98,6 @@ class OrToolsBackend:
             obj.SetCoefficient(variables[v], c)
         obj.SetOffset(lp.objective_offset)
         obj.SetMinimization()
-        solver.SetTimeLimit(max(1, int(time_limit * 1000)))
         if num_threads > 1 and self.solver_id != "SCIP":
             solver.SetNumThreads(num_threads)
         if self.solver_id == "SCIP":
@@ -90,29 +112,98 @@ class OrToolsBackend:
                 return MipOutcome("unknown", None, None, None, "stopped before start")
             self._solver = solver
         try:
-            code = solver.Solve(params)
+            if self.polish > 0 and lp.setup_period:
+                return self._solve_polished(solver, variables, lp, params, time_limit)
+            code = self._run(solver, params, time_limit)
+            return self._outcome(solver, variables, code)
         finally:
             with self._lock:
                 self._solver = None
-        names = {
-            pywraplp.Solver.OPTIMAL: "optimal",
-            pywraplp.Solver.FEASIBLE: "feasible",
-            pywraplp.Solver.INFEASIBLE: "infeasible",
-            pywraplp.Solver.UNBOUNDED: "unbounded",
-            pywraplp.Solver.ABNORMAL: "abnormal",
-            pywraplp.Solver.NOT_SOLVED: "not_solved",
-        }
-        word = names.get(code, str(code))
-        logger.info("%s finished: %s", self.solver_id, word)
-        has_solution = code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
-        if not has_solution:
-            status = "infeasible" if code == pywraplp.Solver.INFEASIBLE else "unknown"
-            return MipOutcome(status, None, None, None, word)
+
+    def _run(self, solver: Any, params: Any, seconds: float) -> int:
+        solver.SetTimeLimit(max(1, int(seconds * 1000)))
+        code = int(solver.Solve(params))
+        logger.info("%s finished: %s", self.solver_id, _STATUS_WORDS.get(code, str(code)))
+        return code
+
+    def _outcome(self, solver: Any, variables: list[Any], code: int) -> MipOutcome:
+        word = _STATUS_WORDS.get(code, str(code))
+        if code not in (0, 1):  # neither optimal nor feasible
+            return MipOutcome("infeasible" if code == 2 else "unknown", None, None, None, word)
+        obj = solver.Objective()
+        objective, bound = obj.Value(), obj.BestBound()
+        if code == 0 and not math.isfinite(bound):
+            bound = objective
         values = [v.solution_value() for v in variables]
-        objective = obj.Value()
-        bound = obj.BestBound()
-        if code == pywraplp.Solver.OPTIMAL:
-            bound = objective if not math.isfinite(bound) else bound
-        return MipOutcome(
-            "optimal" if code == pywraplp.Solver.OPTIMAL else "feasible", values, objective, bound, word
+        return MipOutcome("optimal" if code == 0 else "feasible", values, objective, bound, word)
+
+    def _solve_polished(
+        self, solver: Any, variables: list[Any], lp: LinearModel, params: Any, time_limit: float
+    ) -> MipOutcome:
+        """Plain MIP, then fix-and-optimise over windows of periods, then the MIP from the polished plan."""
+        start = self._clock()
+        first = self._outcome(solver, variables, self._run(solver, params, self.first_share * time_limit))
+        if first.status in ("optimal", "infeasible") or first.values is None or self._stopped:
+            if first.values is None and first.status != "infeasible" and not self._stopped:
+                rest = time_limit - (self._clock() - start)
+                if rest > 0.5:  # nothing found yet: no incumbent to polish, go on with the plain MIP
+                    return self._outcome(solver, variables, self._run(solver, params, rest))
+            return first
+        best, best_obj = first.values, float(first.objective or 0.0)
+        bound = first.bound
+        num_periods = 1 + max(lp.setup_period.values())
+        width = min(num_periods, 6)
+        starts = list(range(0, max(1, num_periods - width + 1), max(1, width // 2)))
+        if starts[-1] + width < num_periods:
+            starts.append(num_periods - width)
+        polish_end = start + (self.first_share + self.polish) * time_limit
+        improved_pass = True
+        num_windows = 0
+        while improved_pass and not self._stopped:
+            improved_pass = False
+            for k, lo in enumerate(starts):
+                left = polish_end - self._clock()
+                if left < 0.2 or self._stopped:
+                    break
+                for v, t in lp.setup_period.items():
+                    if lo <= t < lo + width:
+                        variables[v].SetBounds(lp.lb[v], lp.ub[v])
+                    else:
+                        fixed = float(round(best[v]))
+                        variables[v].SetBounds(fixed, fixed)
+                solver.SetHint(variables, best)
+                sub = self._outcome(solver, variables, self._run(solver, params, left / (len(starts) - k)))
+                num_windows += 1
+                if sub.values is not None and sub.objective is not None and sub.objective < best_obj - 1e-6:
+                    logger.info("window %d-%d: %.6g -> %.6g", lo, lo + width - 1, best_obj, sub.objective)
+                    best, best_obj = sub.values, sub.objective
+                    improved_pass = True
+            if self._clock() >= polish_end - 0.2:
+                break
+        logger.info("fix-and-optimise: %d windows, %.6g -> %.6g", num_windows, first.objective, best_obj)
+        for v in lp.setup_period:
+            variables[v].SetBounds(lp.lb[v], lp.ub[v])
+        solver.SetHint(variables, best)
+        rest = time_limit - (self._clock() - start)
+        final = (
+            self._outcome(solver, variables, self._run(solver, params, rest))
+            if rest > 0.2 and not self._stopped
+            else None
         )
+        if final is not None and final.values is not None and final.objective is not None:
+            bounds = [b for b in (bound, final.bound) if b is not None and math.isfinite(b)]
+            if final.objective <= best_obj + 1e-6:
+                word = f"{final.solver_status}; polished {first.objective:.6g} -> {best_obj:.6g}"
+                return MipOutcome(
+                    final.status, final.values, final.objective, max(bounds, default=None), word
+                )
+            bound = max(bounds, default=None)
+        elif final is not None and final.status == "optimal":
+            bound = best_obj
+        word = f"feasible; polished {first.objective:.6g} -> {best_obj:.6g}"
+        status = (
+            "optimal"
+            if bound is not None and best_obj - bound <= 1e-6 * max(1.0, abs(best_obj))
+            else "feasible"
+        )
+        return MipOutcome(status, best, best_obj, bound, word)

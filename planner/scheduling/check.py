@@ -221,6 +221,13 @@ def check_solution(data: ProblemData, schedule: Schedule) -> CheckReport:
         weighted += job.weight * t
         max_tardiness = max(max_tardiness, t)
         late += t > 0
+    num_moved = total_shift = 0
+    for j_idx, o_idx, op in data.operations():
+        if op.planned_machine is None or op.planned_start is None:
+            continue
+        sop = placed[(j_idx, o_idx)]
+        num_moved += sop.machine != op.planned_machine or sop.start != op.planned_start
+        total_shift += abs(sop.start - op.planned_start)
     kpis = KPIs(
         makespan=makespan,
         total_tardiness=tardiness,
@@ -229,5 +236,7 @@ def check_solution(data: ProblemData, schedule: Schedule) -> CheckReport:
         num_late_jobs=late,
         total_setup_time=total_setup,
         utilisation=tuple(b / makespan if makespan else 0.0 for b in busy),
+        num_moved=num_moved,
+        total_shift=total_shift,
     )
     return CheckReport(errors, kpis, data.objective.value(kpis.terms()))

@@ -15,7 +15,7 @@ from typing import Any
 
 from planner.exceptions import FieldViolation, ValidationError
 
-OBJECTIVE_TERMS = ("makespan", "tardiness", "setup")
+OBJECTIVE_TERMS = ("makespan", "tardiness", "setup", "moved", "shift")
 
 
 def _tuple(obj: Any, name: str, value: Sequence[Any] | None) -> None:
@@ -77,12 +77,17 @@ class Operation:
         Optional name for messages and output.
     pinned_machine, pinned_start
         Fix the operation to this machine and start (both or neither), e.g. work already released.
+    planned_machine, planned_start
+        Where a previous plan placed the operation (both or neither); the ``moved`` and ``shift`` terms of
+        the objective count how far a new plan strays from it (see :mod:`planner.scheduling.reschedule`).
     """
 
     modes: tuple[Mode, ...]
     name: str = ""
     pinned_machine: int | None = None
     pinned_start: int | None = None
+    planned_machine: int | None = None
+    planned_start: int | None = None
 
     def __post_init__(self) -> None:
         _tuple(self, "modes", self.modes)
@@ -107,12 +112,27 @@ class Operation:
             errors.append(
                 FieldViolation("pinned_start", f"must be an integer >= 0, got {self.pinned_start!r}")
             )
+        if (self.planned_machine is None) != (self.planned_start is None):
+            errors.append(FieldViolation("planned_start", "planned_machine and planned_start go together"))
+        if self.planned_machine is not None and self.planned_machine not in seen:
+            errors.append(
+                FieldViolation("planned_machine", f"machine {self.planned_machine} is not one of the modes")
+            )
+        if self.planned_start is not None and (not _is_int(self.planned_start) or self.planned_start < 0):
+            errors.append(
+                FieldViolation("planned_start", f"must be an integer >= 0, got {self.planned_start!r}")
+            )
         if errors:
             raise ValidationError(errors)
 
     @property
     def pinned(self) -> bool:
         return self.pinned_machine is not None
+
+    @property
+    def planned(self) -> bool:
+        """Whether a previous plan's placement is known (for the stability terms)."""
+        return self.planned_machine is not None
 
     def mode_on(self, machine: int) -> Mode | None:
         """Return the mode on ``machine``, or None when the machine is not eligible."""
@@ -244,6 +264,9 @@ class Objective:
     ----------
     makespan, tardiness, setup
         Integer weights of each term (>= 0, at least one > 0).
+    moved, shift
+        Stability weights (for rescheduling): per operation placed on another machine or at another start
+        than its ``planned_machine``/``planned_start``, and per time unit of ``|start - planned_start|``.
     lexicographic
         Optional order of terms (e.g. ``("tardiness", "makespan")``): minimise the first, then the next
         without worsening the first, and so on. Weights are then ignored.
@@ -252,6 +275,8 @@ class Objective:
     makespan: int = 1
     tardiness: int = 0
     setup: int = 0
+    moved: int = 0
+    shift: int = 0
     lexicographic: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -277,7 +302,7 @@ class Objective:
 
     @classmethod
     def parse(cls, text: str) -> Objective:
-        """Read ``makespan``, ``tardiness``, ``setup``, ``makespan=1,tardiness=10`` or ``lex:tardiness,makespan``."""
+        """Read ``makespan``, ``tardiness``, ``setup``, ``makespan=1,tardiness=10,moved=5`` or ``lex:tardiness,makespan``."""
         text = text.strip().lower()
         if text.startswith("lex:"):
             return cls(lexicographic=tuple(t.strip() for t in text[4:].split(",") if t.strip()))
@@ -295,7 +320,13 @@ class Objective:
                 raise ValidationError(
                     f"weight of {name} must be an integer, got {value!r}", "objective"
                 ) from exc
-        return cls(makespan=weights["makespan"], tardiness=weights["tardiness"], setup=weights["setup"])
+        return cls(
+            makespan=weights["makespan"],
+            tardiness=weights["tardiness"],
+            setup=weights["setup"],
+            moved=weights["moved"],
+            shift=weights["shift"],
+        )
 
     def terms(self) -> tuple[str, ...]:
         """The active terms, in lexicographic order when given."""

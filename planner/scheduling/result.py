@@ -31,6 +31,10 @@ class KPIs:
     total_setup_time: int
     utilisation: tuple[float, ...]
     """Busy (processing) time of each machine divided by the makespan."""
+    num_moved: int = 0
+    """Operations placed on another machine or at another start than their planned placement."""
+    total_shift: int = 0
+    """Sum of ``|start - planned_start|`` over the operations with a planned placement."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +45,8 @@ class KPIs:
             "num_late_jobs": self.num_late_jobs,
             "total_setup_time": self.total_setup_time,
             "utilisation": [round(u, 4) for u in self.utilisation],
+            "num_moved": self.num_moved,
+            "total_shift": self.total_shift,
         }
 
     def terms(self) -> dict[str, int]:
@@ -49,6 +55,8 @@ class KPIs:
             "makespan": self.makespan,
             "tardiness": self.total_weighted_tardiness,
             "setup": self.total_setup_time,
+            "moved": self.num_moved,
+            "shift": self.total_shift,
         }
 
 

@@ -35,6 +35,10 @@ class CpSatModel:
         self.setup_terms: list[tuple[cp_model.IntVar, int]] = []
         self.makespan = self.model.new_int_var(0, self.horizon, "makespan")
         self.tardiness: list[tuple[int, cp_model.IntVar]] = []
+        self.moved: list[cp_model.IntVar | int] = []
+        self.shift: list[cp_model.IntVar | int] = []
+        # operation -> (moved literal, shift variable) of the stability terms
+        self.stability: dict[tuple[int, int], tuple[cp_model.IntVar, cp_model.IntVar]] = {}
         self._make_variables()
         self._add_mode_selection()
         self._add_precedences()
@@ -43,6 +47,8 @@ class CpSatModel:
         self._add_setups()
         self._add_makespan()
         self._add_tardiness()
+        if {"moved", "shift"} & set(data.objective.terms()):
+            self._add_stability()
 
     def _make_variables(self) -> None:
         """One start per operation and one optional interval per eligible machine."""
@@ -172,6 +178,33 @@ class CpSatModel:
             self.model.add(tard >= self.ops[(j_idx, len(job.operations) - 1)].end - job.due)
             self.tardiness.append((job.weight, tard))
 
+    def _add_stability(self) -> None:
+        """Per operation with a planned placement: a literal "moved" and its start shift ``|s - planned|``."""
+        model = self.model
+        for j_idx, o_idx, op in self.data.operations():
+            if op.planned_machine is None or op.planned_start is None:
+                continue
+            vars_ = self.ops[(j_idx, o_idx)]
+            if op.pinned:
+                # fixed anyway: constants, no variables
+                self.moved.append(
+                    int(op.pinned_machine != op.planned_machine or op.pinned_start != op.planned_start)
+                )
+                self.shift.append(abs((op.pinned_start or 0) - op.planned_start))
+                continue
+            tag = f"{j_idx}_{o_idx}"
+            moved = model.new_bool_var(f"moved{tag}")
+            # not moved => on the planned machine at the planned start (minimising keeps it exact)
+            model.add(vars_.start == op.planned_start).only_enforce_if(~moved)
+            present = vars_.modes[op.planned_machine][0]
+            if not isinstance(present, int):
+                model.add_implication(~moved, present)
+            self.moved.append(moved)
+            shift = model.new_int_var(0, max(self.horizon, op.planned_start), f"shift{tag}")
+            model.add_abs_equality(shift, vars_.start - op.planned_start)
+            self.shift.append(shift)
+            self.stability[(j_idx, o_idx)] = (moved, shift)
+
     def term(self, name: str) -> cp_model.LinearExprT:
         """The linear expression of one objective term."""
         if name == "makespan":
@@ -180,6 +213,10 @@ class CpSatModel:
             return sum(w * t for w, t in self.tardiness)  # type: ignore[return-value]
         if name == "setup":
             return sum(s * lit for lit, s in self.setup_terms)  # type: ignore[return-value]
+        if name == "moved":
+            return sum(self.moved)  # type: ignore[return-value]
+        if name == "shift":
+            return sum(self.shift)  # type: ignore[return-value]
         raise ValueError(f"unknown objective term {name!r}")
 
     def weighted_objective(self) -> cp_model.LinearExprT:
@@ -198,6 +235,12 @@ class CpSatModel:
             for machine, (present, _, _) in vars_.modes.items():
                 if not isinstance(present, int):
                     self.model.add_hint(present, machine == sop.machine)
+            if (sop.job, sop.operation) in self.stability:
+                op = self.data.jobs[sop.job].operations[sop.operation]
+                assert op.planned_start is not None
+                moved, shift = self.stability[(sop.job, sop.operation)]
+                self.model.add_hint(moved, sop.machine != op.planned_machine or sop.start != op.planned_start)
+                self.model.add_hint(shift, abs(sop.start - op.planned_start))
 
     def schedule(self, solver: cp_model.CpSolver) -> Schedule:
         """Read the schedule from a solved model."""

@@ -6,13 +6,16 @@ draft 2020-12, shipped with the package and in ``instances/``)::
     {
       "version": 1, "name": "bike_plant", "time_unit": "min", "time_origin": "2026-12-07T06:00:00+01:00",
       "families": ["white", "black"],
-      "machines": [{"name": "PAINT", "unavailable": [[960, 1440]],
+      "machines": [{"name": "PAINT", "unavailable": [[960, 1440]], "idle_power": 2.5,
                     "setup_times": [[0, 20], [45, 0]], "initial_family": "white"}, ...],
       "jobs": [{"name": "SO-1001", "release": 0, "due": 900, "weight": 3, "family": "black",
                 "operations": [{"name": "paint", "modes": [{"machine": "PAINT", "duration": 40, "power": 25.0}],
-                                "pinned": {"machine": "PAINT", "start": 0},
+                                "resumable": true, "pinned": {"machine": "PAINT", "start": 0},
                                 "planned_machine": "PAINT", "planned_start": 0}]}],
-      "objective": {"makespan": 1, "tardiness": 10, "setup": 0, "moved": 0, "shift": 0}
+      "maintenance": [{"name": "service", "machine": "PAINT", "duration": 240, "earliest": 0, "latest": 2880}],
+      "energy": {"period": 60, "price": [0.12, 0.31], "co2": [0.25, 0.4], "peak_power": 80.0,
+                 "hours_per_unit": 0.016666666666666666},
+      "objective": {"makespan": 1, "tardiness": 10, "energy": 5, "moved": 10, "shift": 1}
                    or {"lexicographic": ["tardiness", "makespan"]}
     }
 
@@ -38,8 +41,10 @@ from planner.exceptions import FieldViolation, FormatError, ValidationError
 from planner.formats._text import PathLike, decode, read_text
 from planner.scheduling.problem_data import (
     OBJECTIVE_TERMS,
+    Energy,
     Job,
     Machine,
+    MaintenanceTask,
     Mode,
     Objective,
     Operation,
@@ -239,6 +244,7 @@ def from_native_dict(doc: Any, name: str = "", path: str = "<dict>") -> ProblemD
                     unavailable=tuple((_int(s), _int(e)) for s, e in m_doc.get("unavailable", ())),
                     setup_times=None if setup is None else tuple(tuple(map(_int, row)) for row in setup),
                     initial_family=initial_idx,
+                    idle_power=m_doc.get("idle_power", 0.0),
                 )
             )
         except ValidationError as exc:
@@ -271,6 +277,40 @@ def from_native_dict(doc: Any, name: str = "", path: str = "<dict>") -> ProblemD
         except ValidationError as exc:
             errors.extend(prefixed(exc, field))
 
+    maintenance = []
+    for t_idx, t_doc in enumerate(doc.get("maintenance", ())):
+        field = f"maintenance[{t_idx}]"
+        machine_idx = machine_names.resolve(t_doc["machine"], f"{field}.machine", errors)
+        if machine_idx is None:
+            continue
+        latest = t_doc.get("latest")
+        try:
+            maintenance.append(
+                MaintenanceTask(
+                    machine_idx,
+                    _int(t_doc["duration"]),
+                    earliest=_int(t_doc.get("earliest", 0)),
+                    latest=None if latest is None else _int(latest),
+                    name=t_doc.get("name", ""),
+                )
+            )
+        except ValidationError as exc:
+            errors.extend(prefixed(exc, field))
+
+    energy = None
+    if "energy" in doc:
+        e_doc = doc["energy"]
+        try:
+            energy = Energy(
+                _int(e_doc["period"]),
+                price=tuple(e_doc.get("price", ())),
+                co2=tuple(e_doc.get("co2", ())),
+                peak_power=e_doc.get("peak_power"),
+                hours_per_unit=e_doc.get("hours_per_unit", 1 / 60),
+            )
+        except ValidationError as exc:
+            errors.extend(prefixed(exc, "energy"))
+
     try:
         objective = _objective(doc.get("objective"))
     except ValidationError as exc:
@@ -299,6 +339,8 @@ def from_native_dict(doc: Any, name: str = "", path: str = "<dict>") -> ProblemD
         name=doc.get("name", name),
         time_unit=doc.get("time_unit", ""),
         time_origin=time_origin,
+        maintenance=tuple(maintenance),
+        energy=energy,
     )
 
 
@@ -335,6 +377,7 @@ def _operation(
             name=o_doc.get("name", ""),
             pinned_machine=pinned_machine,
             pinned_start=pinned_start,
+            resumable=o_doc.get("resumable", False),
             planned_machine=planned_machine,
             planned_start=planned_start,
         )
@@ -360,8 +403,9 @@ def _unique(names: Sequence[str]) -> bool:
 def to_native_dict(data: ProblemData) -> dict[str, Any]:
     """Return ``data`` as a native JSON document (a dict ready for :func:`json.dumps`).
 
-    Defaults are left out (power 0, release 0, no due date, weight 1, no pinning); machines and families
-    are referred to by name when their names are unique, else by index.
+    Defaults are left out (power 0, idle power 0, release 0, no due date, weight 1, no pinning, not
+    resumable, no maintenance, no energy); machines and families are referred to by name when their names
+    are unique, else by index.
     """
     machine_names = [m.name for m in data.machines]
     by_machine_name = _unique(machine_names)
@@ -393,6 +437,8 @@ def to_native_dict(data: ProblemData) -> dict[str, Any]:
             m_doc["setup_times"] = [list(row) for row in machine.setup_times]
         if machine.initial_family is not None:
             m_doc["initial_family"] = family_ref(machine.initial_family)
+        if machine.idle_power:
+            m_doc["idle_power"] = machine.idle_power
         doc["machines"].append(m_doc)
 
     doc["jobs"] = []
@@ -417,6 +463,8 @@ def to_native_dict(data: ProblemData) -> dict[str, Any]:
                 if mode.power:
                     mode_doc["power"] = mode.power
                 o_doc["modes"].append(mode_doc)
+            if op.resumable:
+                o_doc["resumable"] = True
             if op.pinned_machine is not None:
                 o_doc["pinned"] = {"machine": machine_ref(op.pinned_machine), "start": op.pinned_start}
             if op.planned_machine is not None:
@@ -424,18 +472,42 @@ def to_native_dict(data: ProblemData) -> dict[str, Any]:
                 o_doc["planned_start"] = op.planned_start
             j_doc["operations"].append(o_doc)
         doc["jobs"].append(j_doc)
+
+    if data.maintenance:
+        doc["maintenance"] = []
+        for task in data.maintenance:
+            t_doc: dict[str, Any] = {}
+            if task.name:
+                t_doc["name"] = task.name
+            t_doc["machine"] = machine_ref(task.machine)
+            t_doc["duration"] = task.duration
+            if task.earliest:
+                t_doc["earliest"] = task.earliest
+            if task.latest is not None:
+                t_doc["latest"] = task.latest
+            doc["maintenance"].append(t_doc)
+    if data.energy is not None:
+        energy = data.energy
+        e_doc: dict[str, Any] = {"period": energy.period}
+        if energy.price:
+            e_doc["price"] = list(energy.price)
+        if energy.co2:
+            e_doc["co2"] = list(energy.co2)
+        if energy.peak_power is not None:
+            e_doc["peak_power"] = energy.peak_power
+        if energy.hours_per_unit != 1 / 60:
+            e_doc["hours_per_unit"] = energy.hours_per_unit
+        doc["energy"] = e_doc
     return doc
 
 
-_STABILITY_TERMS = ("moved", "shift")
+_ALWAYS_WRITTEN = ("makespan", "tardiness", "setup")
 
 
 def _objective_dict(objective: Objective) -> dict[str, Any]:
-    # the stability weights are written only when set, so plain instances read as they always did
+    # the newer terms are written only when weighted, so older files write back unchanged
     weights = {
-        t: getattr(objective, t)
-        for t in OBJECTIVE_TERMS
-        if t not in _STABILITY_TERMS or getattr(objective, t)
+        t: getattr(objective, t) for t in OBJECTIVE_TERMS if t in _ALWAYS_WRITTEN or getattr(objective, t)
     }
     if not objective.lexicographic:
         return weights

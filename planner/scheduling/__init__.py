@@ -1,4 +1,5 @@
-"""Shop-floor scheduling: the flexible job shop with setups, calendars and pinned operations.
+"""Shop-floor scheduling: the flexible job shop with setups, calendars, pinned and resumable operations,
+maintenance to place, and energy (time-of-use cost, CO2, a peak-power limit).
 
 The public surface: :class:`ProblemData` and its parts, :class:`Model` (a builder), :func:`solve`,
 :func:`check_solution`, :class:`Result` and :class:`Schedule`.
@@ -6,17 +7,28 @@ The public surface: :class:`ProblemData` and its parts, :class:`Model` (a builde
 
 from planner.scheduling.check import CheckReport, Violation, check_solution
 from planner.scheduling.model import Model
-from planner.scheduling.problem_data import Job, Machine, Mode, Objective, Operation, ProblemData
+from planner.scheduling.problem_data import (
+    Energy,
+    Job,
+    Machine,
+    MaintenanceTask,
+    Mode,
+    Objective,
+    Operation,
+    ProblemData,
+)
 from planner.scheduling.result import KPIs, Result, SolveStatus
-from planner.scheduling.solution import Schedule, ScheduledOperation
+from planner.scheduling.solution import Schedule, ScheduledMaintenance, ScheduledOperation
 from planner.scheduling.solve import Solver, solve
 from planner.scheduling.solvers.base import Progress
 
 __all__ = [
     "CheckReport",
+    "Energy",
     "Job",
     "KPIs",
     "Machine",
+    "MaintenanceTask",
     "Mode",
     "Model",
     "Objective",
@@ -25,6 +37,7 @@ __all__ = [
     "Progress",
     "Result",
     "Schedule",
+    "ScheduledMaintenance",
     "ScheduledOperation",
     "SolveStatus",
     "Solver",

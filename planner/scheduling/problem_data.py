@@ -1,6 +1,7 @@
 """Problem data of the flexible job shop: machines, jobs, operations and their modes.
 
-Everything is integer time in the instance's time unit. Entities refer to each other by index; names are
+Everything is integer time in the instance's time unit, except the energy figures (kW, money per kWh, kg
+CO2 per kWh), which are floats. Entities refer to each other by index; names are
 kept for messages and output. Each class validates its own fields on construction and raises
 :class:`~planner.exceptions.ValidationError` naming the field and the rule; :class:`ProblemData` checks
 the references between them and reports every violation with its full path
@@ -9,13 +10,14 @@ the references between them and reports every violation with its full path
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from planner.exceptions import FieldViolation, ValidationError
 
-OBJECTIVE_TERMS = ("makespan", "tardiness", "setup", "moved", "shift")
+OBJECTIVE_TERMS = ("makespan", "tardiness", "setup", "energy", "co2", "moved", "shift")
 
 
 def _tuple(obj: Any, name: str, value: Sequence[Any] | None) -> None:
@@ -24,6 +26,39 @@ def _tuple(obj: Any, name: str, value: Sequence[Any] | None) -> None:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def merge_windows(windows: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of closed windows as sorted, disjoint, non-touching ``(start, end)`` pairs."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(windows):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def resumable_end(start: int, duration: int, windows: Sequence[tuple[int, int]]) -> int:
+    """End of work of ``duration`` that starts at ``start`` and pauses over the (merged) closed ``windows``.
+
+    The work runs in the open time from ``start`` on; it ends as soon as ``duration`` units of open time are
+    done, so ``end = start + duration + (closed time inside [start, end))`` with the smallest such ``end``.
+    """
+    remaining = duration
+    t = start
+    for w_start, w_end in windows:
+        if w_end <= t:
+            continue
+        if t + remaining <= w_start:
+            break
+        remaining -= max(0, w_start - t)
+        t = max(t, w_end)
+    return t + remaining
 
 
 def prefixed(error: ValidationError, prefix: str) -> list[FieldViolation]:
@@ -77,6 +112,11 @@ class Operation:
         Optional name for messages and output.
     pinned_machine, pinned_start
         Fix the operation to this machine and start (both or neither), e.g. work already released.
+    resumable
+        Whether the operation may pause over its machine's closed windows and resume after them (an assembly
+        that stops at the end of a shift): its end is its start plus its duration plus the closed time it
+        spans, and it may not start inside a closed window. A non-resumable operation (a furnace run) must fit
+        inside one open window.
     planned_machine, planned_start
         Where a previous plan placed the operation (both or neither); the ``moved`` and ``shift`` terms of
         the objective count how far a new plan strays from it (see :mod:`planner.scheduling.reschedule`).
@@ -86,6 +126,7 @@ class Operation:
     name: str = ""
     pinned_machine: int | None = None
     pinned_start: int | None = None
+    resumable: bool = False
     planned_machine: int | None = None
     planned_start: int | None = None
 
@@ -112,6 +153,8 @@ class Operation:
             errors.append(
                 FieldViolation("pinned_start", f"must be an integer >= 0, got {self.pinned_start!r}")
             )
+        if not isinstance(self.resumable, bool):
+            errors.append(FieldViolation("resumable", f"must be true or false, got {self.resumable!r}"))
         if (self.planned_machine is None) != (self.planned_start is None):
             errors.append(FieldViolation("planned_start", "planned_machine and planned_start go together"))
         if self.planned_machine is not None and self.planned_machine not in seen:
@@ -201,12 +244,15 @@ class Machine:
         family ``g`` on this machine; None means no changeovers.
     initial_family
         Family the machine is set up for at time 0 (changeover before its first operation); None: no setup.
+    idle_power
+        Power draw in kW while the machine is open and runs nothing (reported in the KPIs, not constrained).
     """
 
     name: str = ""
     unavailable: tuple[tuple[int, int], ...] = ()
     setup_times: tuple[tuple[int, ...], ...] | None = None
     initial_family: int | None = None
+    idle_power: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unavailable", tuple(tuple(w) for w in self.unavailable))
@@ -242,6 +288,8 @@ class Machine:
             errors.append(
                 FieldViolation("initial_family", f"must be a family index >= 0, got {self.initial_family!r}")
             )
+        if not _is_number(self.idle_power) or self.idle_power < 0:
+            errors.append(FieldViolation("idle_power", f"must be a number >= 0, got {self.idle_power!r}"))
         if errors:
             raise ValidationError(errors)
 
@@ -255,15 +303,138 @@ class Machine:
     def has_setups(self) -> bool:
         return self.setup_times is not None and any(v for row in self.setup_times for v in row)
 
+    def closed_windows(self) -> list[tuple[int, int]]:
+        """The closed windows merged into sorted, disjoint pairs."""
+        return merge_windows(self.unavailable)
+
+
+@dataclass(frozen=True)
+class MaintenanceTask:
+    """Maintenance to place: ``duration`` time units on ``machine`` somewhere inside ``[earliest, latest]``.
+
+    The solver chooses the start (``start >= earliest``, ``start + duration <= latest``); the task excludes
+    operations and lies outside the machine's closed windows (it does not pause).
+
+    Parameters
+    ----------
+    machine
+        Index of the machine.
+    duration
+        Length, an integer >= 1.
+    earliest
+        Earliest start.
+    latest
+        Latest end; None means no deadline.
+    name
+        Optional name for messages and output.
+    """
+
+    machine: int
+    duration: int
+    earliest: int = 0
+    latest: int | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        errors = []
+        if not _is_int(self.machine) or self.machine < 0:
+            errors.append(FieldViolation("machine", f"must be a machine index >= 0, got {self.machine!r}"))
+        if not _is_int(self.duration) or self.duration < 1:
+            errors.append(FieldViolation("duration", f"must be an integer >= 1, got {self.duration!r}"))
+        if not _is_int(self.earliest) or self.earliest < 0:
+            errors.append(FieldViolation("earliest", f"must be an integer >= 0, got {self.earliest!r}"))
+        if self.latest is not None and (not _is_int(self.latest) or self.latest < 0):
+            errors.append(FieldViolation("latest", f"must be an integer >= 0 or empty, got {self.latest!r}"))
+        elif not errors and self.latest is not None and self.latest < self.earliest + self.duration:
+            errors.append(
+                FieldViolation(
+                    "latest",
+                    f"the window {self.earliest}..{self.latest} is shorter than the duration {self.duration}",
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class Energy:
+    """Time-of-use tariff, grid CO2 intensity and the plant's peak-power limit.
+
+    Tariff period ``k`` covers ``[k * period, (k + 1) * period)``; past the last value, the last value
+    repeats (an empty sequence means 0).
+
+    Parameters
+    ----------
+    period
+        Length of a tariff period in time units (>= 1).
+    price
+        Electricity price per period, money per kWh (>= 0).
+    co2
+        Grid CO2 intensity per period, kg per kWh (>= 0).
+    peak_power
+        Plant-wide limit in kW on the summed power of running operations at any instant; None: no limit.
+    hours_per_unit
+        Hours per time unit, to turn kW x time into kWh (1/60 for minutes).
+    """
+
+    period: int
+    price: tuple[float, ...] = ()
+    co2: tuple[float, ...] = ()
+    peak_power: float | None = None
+    hours_per_unit: float = 1 / 60
+
+    def __post_init__(self) -> None:
+        _tuple(self, "price", self.price)
+        _tuple(self, "co2", self.co2)
+        errors = []
+        if not _is_int(self.period) or self.period < 1:
+            errors.append(FieldViolation("period", f"must be an integer >= 1, got {self.period!r}"))
+        for name in ("price", "co2"):
+            for idx, value in enumerate(getattr(self, name)):
+                if not _is_number(value) or value < 0:
+                    errors.append(FieldViolation(f"{name}[{idx}]", f"must be a number >= 0, got {value!r}"))
+        if self.peak_power is not None and (not _is_number(self.peak_power) or self.peak_power <= 0):
+            errors.append(
+                FieldViolation("peak_power", f"must be a number > 0 or empty, got {self.peak_power!r}")
+            )
+        if not _is_number(self.hours_per_unit) or self.hours_per_unit <= 0:
+            errors.append(
+                FieldViolation("hours_per_unit", f"must be a number > 0, got {self.hours_per_unit!r}")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def price_at(self, k: int) -> float:
+        """Price of tariff period ``k`` (the last value repeats)."""
+        return float(self.price[min(k, len(self.price) - 1)]) if self.price else 0.0
+
+    def co2_at(self, k: int) -> float:
+        """CO2 intensity of tariff period ``k`` (the last value repeats)."""
+        return float(self.co2[min(k, len(self.co2) - 1)]) if self.co2 else 0.0
+
+    def periods(self, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """Yield ``(k, overlap)``: each tariff period that ``[start, end)`` meets and the time inside it."""
+        t = start
+        while t < end:
+            k = t // self.period
+            stop = min(end, (k + 1) * self.period)
+            yield k, stop - t
+            t = stop
+
 
 @dataclass(frozen=True)
 class Objective:
-    """What to minimise: a weighted sum of makespan, total weighted tardiness and total setup time.
+    """What to minimise: a weighted sum of makespan, total weighted tardiness, total setup time, energy cost
+    and CO2.
 
     Parameters
     ----------
     makespan, tardiness, setup
         Integer weights of each term (>= 0, at least one > 0).
+    energy
+        Weight per unit of energy cost (money, from the tariff in :class:`Energy`).
+    co2
+        Weight per kg of CO2.
     moved, shift
         Stability weights (for rescheduling): per operation placed on another machine or at another start
         than its ``planned_machine``/``planned_start``, and per time unit of ``|start - planned_start|``.
@@ -275,9 +446,11 @@ class Objective:
     makespan: int = 1
     tardiness: int = 0
     setup: int = 0
+    lexicographic: tuple[str, ...] = ()
+    energy: int = 0
+    co2: int = 0
     moved: int = 0
     shift: int = 0
-    lexicographic: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _tuple(self, "lexicographic", self.lexicographic)
@@ -302,7 +475,8 @@ class Objective:
 
     @classmethod
     def parse(cls, text: str) -> Objective:
-        """Read ``makespan``, ``tardiness``, ``setup``, ``makespan=1,tardiness=10,moved=5`` or ``lex:tardiness,makespan``."""
+        """Read a term (``makespan``, ``tardiness``, ``setup``, ``energy``, ``co2``, ``moved``, ``shift``),
+        weights such as ``makespan=1,tardiness=10,energy=5``, or an order such as ``lex:tardiness,makespan``."""
         text = text.strip().lower()
         if text.startswith("lex:"):
             return cls(lexicographic=tuple(t.strip() for t in text[4:].split(",") if t.strip()))
@@ -320,13 +494,7 @@ class Objective:
                 raise ValidationError(
                     f"weight of {name} must be an integer, got {value!r}", "objective"
                 ) from exc
-        return cls(
-            makespan=weights["makespan"],
-            tardiness=weights["tardiness"],
-            setup=weights["setup"],
-            moved=weights["moved"],
-            shift=weights["shift"],
-        )
+        return cls(**weights)  # type: ignore[arg-type]
 
     def terms(self) -> tuple[str, ...]:
         """The active terms, in lexicographic order when given."""
@@ -334,11 +502,14 @@ class Objective:
             return self.lexicographic
         return tuple(t for t in OBJECTIVE_TERMS if getattr(self, t))
 
-    def value(self, kpis: dict[str, int]) -> int:
-        """Weighted objective value from the term values (first term's value when lexicographic)."""
+    def value(self, kpis: dict[str, float]) -> float:
+        """Weighted objective value from the term values (first term's value when lexicographic).
+
+        An int when every weighted term is an int (no energy or CO2 term).
+        """
         if self.lexicographic:
             return kpis[self.lexicographic[0]]
-        return sum(getattr(self, t) * kpis[t] for t in OBJECTIVE_TERMS)
+        return sum(getattr(self, t) * kpis[t] for t in OBJECTIVE_TERMS if getattr(self, t))
 
 
 @dataclass(frozen=True)
@@ -363,6 +534,10 @@ class ProblemData:
         Unit of all times, e.g. ``"min"``.
     time_origin
         ISO 8601 timestamp of time 0, so clients can map to calendar time; empty when abstract.
+    maintenance
+        Maintenance tasks for the solver to place, each inside its window.
+    energy
+        Tariff, CO2 intensity and peak-power limit; None: no energy data (costs and CO2 are 0).
     """
 
     machines: tuple[Machine, ...]
@@ -373,11 +548,14 @@ class ProblemData:
     name: str = ""
     time_unit: str = ""
     time_origin: str = ""
+    maintenance: tuple[MaintenanceTask, ...] = ()
+    energy: Energy | None = None
 
     def __post_init__(self) -> None:
         _tuple(self, "machines", self.machines)
         _tuple(self, "jobs", self.jobs)
         _tuple(self, "family_names", self.family_names)
+        _tuple(self, "maintenance", self.maintenance)
         errors = self.violations()
         if errors:
             raise ValidationError(errors)
@@ -426,6 +604,28 @@ class ProblemData:
                                 f"machine {mode.machine} unknown (there are {num_machines} machines)",
                             )
                         )
+        for t_idx, task in enumerate(self.maintenance):
+            if not isinstance(task, MaintenanceTask):
+                errors.append(FieldViolation(f"maintenance[{t_idx}]", "must be a MaintenanceTask"))
+            elif task.machine >= num_machines:
+                errors.append(
+                    FieldViolation(
+                        f"maintenance[{t_idx}].machine",
+                        f"machine {task.machine} unknown (there are {num_machines} machines)",
+                    )
+                )
+        if self.energy is not None and not isinstance(self.energy, Energy):
+            errors.append(FieldViolation("energy", "must be an Energy or empty"))
+        elif self.energy is not None and self.energy.peak_power is not None:
+            peak = self.energy.peak_power
+            for j_idx, o_idx, op in self.operations():
+                if all(mode.power > peak for mode in op.modes):
+                    errors.append(
+                        FieldViolation(
+                            f"jobs[{j_idx}].operations[{o_idx}].modes",
+                            f"every mode draws more than the peak-power limit of {peak} kW",
+                        )
+                    )
         return errors
 
     @property
@@ -463,10 +663,28 @@ class ProblemData:
     def has_calendars(self) -> bool:
         return any(m.unavailable for m in self.machines)
 
+    @property
+    def has_resumable(self) -> bool:
+        """Whether an operation may pause over closed windows."""
+        return any(op.resumable for _, _, op in self.operations())
+
+    @property
+    def has_energy_features(self) -> bool:
+        """Whether the problem has a peak-power limit or weights energy cost or CO2."""
+        peak = self.energy is not None and self.energy.peak_power is not None
+        objective = self.objective
+        weighted = bool(objective.energy or objective.co2) or bool(
+            {"energy", "co2"} & set(objective.lexicographic)
+        )
+        return peak or weighted
+
     def horizon(self) -> int:
-        """A safe upper bound on any end time: releases, closed windows, durations and setups added up."""
+        """A safe upper bound on any end time: releases, closed windows, durations, setups and maintenance."""
         total = max((job.release for job in self.jobs), default=0)
-        total += max((w[1] for m in self.machines for w in m.unavailable), default=0)
+        total += max((task.earliest for task in self.maintenance), default=0)
+        total += sum(task.duration for task in self.maintenance)
+        closed = max((w[1] for m in self.machines for w in m.unavailable), default=0)
+        total += closed
         total += max((op.pinned_start or 0 for _, _, op in self.operations()), default=0)
         for _, _, op in self.operations():
             total += max(mode.duration for mode in op.modes)

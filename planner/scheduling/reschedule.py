@@ -46,6 +46,7 @@ shifted right or moved to the machine where it ends first), is the warm start.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -661,11 +662,8 @@ def _build(
         if plan.state in ("reported", "started"):
             busy.setdefault(plan.machine, []).append((plan.start, plan.end))
     machines = tuple(
-        Machine(
-            name=machine.name,
-            unavailable=_merge(windows[m_idx] + _idle_before(now, busy.get(m_idx, []))),
-            setup_times=machine.setup_times,
-            initial_family=machine.initial_family,
+        dataclasses.replace(
+            machine, unavailable=_merge(windows[m_idx] + _idle_before(now, busy.get(m_idx, [])))
         )
         for m_idx, machine in enumerate(data.machines)
     )
@@ -681,33 +679,36 @@ def _build(
             if plan.state == "reported":
                 ran = op.mode_on(plan.machine)
                 assert ran is not None
-                new_op = Operation(
-                    (Mode(plan.machine, plan.end - plan.start, ran.power),),
-                    name=op.name,
+                new_op = dataclasses.replace(
+                    op,
+                    modes=(Mode(plan.machine, plan.end - plan.start, ran.power),),
                     pinned_machine=plan.machine,
                     pinned_start=plan.start,
                     planned_machine=plan.machine,
                     planned_start=plan.start,
                 )
             elif plan.state in ("started", "frozen"):
-                new_op = Operation(
-                    op.modes,
-                    name=op.name,
+                new_op = dataclasses.replace(
+                    op,
                     pinned_machine=plan.machine,
                     pinned_start=plan.start,
                     planned_machine=plan.machine,
                     planned_start=plan.start,
                 )
             else:
-                new_op = Operation(
-                    op.modes, name=op.name, planned_machine=plan.machine, planned_start=plan.start
+                new_op = dataclasses.replace(
+                    op,
+                    pinned_machine=None,
+                    pinned_start=None,
+                    planned_machine=plan.machine,
+                    planned_start=plan.start,
                 )
             origin[(len(jobs), len(ops))] = (j_idx, o_idx)
             ops.append(new_op)
         if not ops:
             continue
         due = None if j_idx in cancelled else job.due
-        jobs.append(Job(tuple(ops), job.name, job.release, due, job.weight, job.family))
+        jobs.append(dataclasses.replace(job, operations=tuple(ops), due=due))
         job_origin.append(j_idx)
     for job in rush:
         jobs.append(job)
@@ -719,13 +720,7 @@ def _build(
         extra = tuple(t for t, w in stages if w and t not in objective.lexicographic)
         new_objective = Objective(lexicographic=objective.lexicographic + extra)
     else:
-        new_objective = Objective(
-            makespan=objective.makespan,
-            tardiness=objective.tardiness,
-            setup=objective.setup,
-            moved=moved_weight,
-            shift=shift_weight,
-        )
+        new_objective = dataclasses.replace(objective, moved=moved_weight, shift=shift_weight)
     new_data = data.replace(machines=machines, jobs=tuple(jobs), objective=new_objective)
 
     warm = _repair(new_data, now, len(jobs) - len(rush))

@@ -31,6 +31,15 @@ class KPIs:
     total_setup_time: int
     utilisation: tuple[float, ...]
     """Busy (processing) time of each machine divided by the makespan."""
+    energy_kwh: float = 0.0
+    """Energy over ``[0, makespan)``: operations while they run, plus each machine's idle power while it is
+    open (outside its closed windows and placed maintenance) and runs nothing."""
+    energy_cost: float = 0.0
+    """Cost of ``energy_kwh`` under the time-of-use tariff."""
+    peak_power: float = 0.0
+    """Highest summed power of running operations at any instant, kW (idle power not included)."""
+    co2_kg: float = 0.0
+    """CO2 of ``energy_kwh`` under the grid intensity per period."""
     num_moved: int = 0
     """Operations placed on another machine or at another start than their planned placement."""
     total_shift: int = 0
@@ -45,16 +54,22 @@ class KPIs:
             "num_late_jobs": self.num_late_jobs,
             "total_setup_time": self.total_setup_time,
             "utilisation": [round(u, 4) for u in self.utilisation],
+            "energy_kwh": round(self.energy_kwh, 6),
+            "energy_cost": round(self.energy_cost, 6),
+            "peak_power": round(self.peak_power, 6),
+            "co2_kg": round(self.co2_kg, 6),
             "num_moved": self.num_moved,
             "total_shift": self.total_shift,
         }
 
-    def terms(self) -> dict[str, int]:
+    def terms(self) -> dict[str, float]:
         """Values of the objective terms."""
         return {
             "makespan": self.makespan,
             "tardiness": self.total_weighted_tardiness,
             "setup": self.total_setup_time,
+            "energy": self.energy_cost,
+            "co2": self.co2_kg,
             "moved": self.num_moved,
             "shift": self.total_shift,
         }

@@ -1,4 +1,4 @@
-"""A schedule: for every operation, its machine, start and end."""
+"""A schedule: for every operation, its machine, start and end; and where each maintenance task goes."""
 
 from __future__ import annotations
 
@@ -17,14 +17,30 @@ class ScheduledOperation:
     end: int
 
 
+@dataclass(frozen=True, order=True)
+class ScheduledMaintenance:
+    """Maintenance task ``task`` (index into ``ProblemData.maintenance``) on ``machine`` from ``start`` to ``end``."""
+
+    task: int
+    machine: int
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class Schedule:
-    """All scheduled operations, sorted by job and operation."""
+    """All scheduled operations, sorted by job and operation, and the placed maintenance, sorted by task."""
 
     operations: tuple[ScheduledOperation, ...]
+    maintenance: tuple[ScheduledMaintenance, ...]
 
-    def __init__(self, operations: Iterable[ScheduledOperation]):
+    def __init__(
+        self,
+        operations: Iterable[ScheduledOperation],
+        maintenance: Iterable[ScheduledMaintenance] = (),
+    ):
         object.__setattr__(self, "operations", tuple(sorted(operations)))
+        object.__setattr__(self, "maintenance", tuple(sorted(maintenance)))
 
     def __iter__(self) -> Iterator[ScheduledOperation]:
         return iter(self.operations)

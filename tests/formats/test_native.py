@@ -20,7 +20,16 @@ from planner.formats.native import (
     to_native_dict,
     write_native,
 )
-from planner.scheduling.problem_data import Job, Machine, Mode, Objective, Operation, ProblemData
+from planner.scheduling.problem_data import (
+    Energy,
+    Job,
+    Machine,
+    MaintenanceTask,
+    Mode,
+    Objective,
+    Operation,
+    ProblemData,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BIKE = ROOT / "instances" / "native" / "bike_plant.json"
@@ -141,6 +150,7 @@ def problem_data(draw: st.DrawFn) -> ProblemData:
                 unavailable=tuple((s, s + d) for s, d in windows),
                 setup_times=None if setup is None else tuple(map(tuple, setup)),
                 initial_family=draw(st.one_of(st.none(), st.integers(0, num_families - 1))),
+                idle_power=draw(st.one_of(st.just(0.0), st.floats(0, 20, allow_nan=False))),
             )
         )
     jobs = []
@@ -165,6 +175,7 @@ def problem_data(draw: st.DrawFn) -> ProblemData:
                     name=draw(names),
                     pinned_machine=pin[0] if pin else None,
                     pinned_start=pin[1] if pin else None,
+                    resumable=draw(st.booleans()),
                 )
             )
         jobs.append(
@@ -185,6 +196,29 @@ def problem_data(draw: st.DrawFn) -> ProblemData:
     weights = draw(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)))
     if not lex and not any(weights):
         weights = (1, 0, 0)
+    energy_weights = draw(st.tuples(st.integers(0, 3), st.integers(0, 3)))
+    maintenance = []
+    for _ in range(draw(st.integers(0, 3))):
+        earliest = draw(st.integers(0, 200))
+        duration = draw(st.integers(1, 50))
+        latest = draw(st.one_of(st.none(), st.integers(earliest + duration, 600)))
+        maintenance.append(
+            MaintenanceTask(draw(st.integers(0, num_machines - 1)), duration, earliest, latest, draw(names))
+        )
+    prices = st.lists(st.floats(0, 2, allow_nan=False), max_size=5).map(tuple)
+    energy = draw(
+        st.one_of(
+            st.none(),
+            st.builds(
+                Energy,
+                st.integers(1, 120),
+                prices,
+                prices,
+                st.one_of(st.none(), st.floats(50, 500, allow_nan=False)),
+                st.sampled_from([1 / 60, 1.0, 0.25]),
+            ),
+        )
+    )
     origin = draw(
         st.one_of(
             st.just(""),
@@ -198,10 +232,12 @@ def problem_data(draw: st.DrawFn) -> ProblemData:
         tuple(jobs),
         num_families=num_families,
         family_names=family_names,
-        objective=Objective(*weights, lexicographic=lex),
+        objective=Objective(*weights, lexicographic=lex, energy=energy_weights[0], co2=energy_weights[1]),
         name=draw(names),
         time_unit=draw(st.sampled_from(["", "min", "s", "h"])),
         time_origin=origin,
+        maintenance=tuple(maintenance),
+        energy=energy,
     )
 
 
@@ -239,6 +275,31 @@ def test_objective_forms():
     assert from_native_dict({**base, "objective": {"tardiness": 3}}).objective == Objective(0, 3, 0)
     lex = from_native_dict({**base, "objective": {"lexicographic": ["tardiness", "makespan"]}}).objective
     assert lex.lexicographic == ("tardiness", "makespan")
+
+
+def test_energy_maintenance_and_resumable_read():
+    """Tests that the energy section, maintenance tasks, idle power and resumable operations are read."""
+    doc = _doc(
+        machines=[{"name": "A", "idle_power": 1.5, "unavailable": [[10, 20]]}, {"name": "B"}],
+        jobs=[
+            {
+                "name": "J1",
+                "family": "red",
+                "operations": [{"modes": [{"machine": "A", "duration": 3, "power": 7.5}], "resumable": True}],
+            }
+        ],
+        maintenance=[{"name": "oil", "machine": "B", "duration": 30, "earliest": 5, "latest": 100}],
+        energy={"period": 60, "price": [0.1, 0.3], "co2": [0.2], "peak_power": 40, "hours_per_unit": 1.0},
+        objective={"makespan": 1, "energy": 100, "co2": 2},
+    )
+    data = from_native_dict(doc)
+    assert data.machines[0].idle_power == 1.5
+    assert data.jobs[0].operations[0].resumable
+    assert data.maintenance == (MaintenanceTask(1, 30, 5, 100, "oil"),)
+    assert data.energy == Energy(60, (0.1, 0.3), (0.2,), 40, 1.0)
+    assert (data.objective.energy, data.objective.co2) == (100, 2)
+    assert from_native_dict(to_native_dict(data)) == data
+    jsonschema.validate(to_native_dict(data), json.loads(PUBLISHED_SCHEMA.read_text()))
 
 
 # ------------------------------------------------------------------------------------------------- errors
@@ -286,6 +347,15 @@ def test_empty_text_is_a_format_error():
             ["jobs[0].weight"],
         ),
         ([], ["(root)", "is not of type 'object'"]),
+        (_doc(energy={"price": [0.1]}), ["energy", "'period' is a required property"]),
+        (_doc(energy={"period": 0}), ["energy.period", "less than the minimum of 1"]),
+        (_doc(energy={"period": 60, "price": [-0.1]}), ["energy.price[0]"]),
+        (_doc(maintenance=[{"machine": "A", "duration": 0}]), ["maintenance[0].duration"]),
+        (
+            _doc(jobs=[{"operations": [{"modes": [{"machine": 0, "duration": 1}], "resumable": "yes"}]}]),
+            ["jobs[0].operations[0].resumable", "is not of type 'boolean'"],
+        ),
+        (_doc(machines=[{"name": "A", "idle_power": -1}]), ["machines[0].idle_power"]),
     ],
 )
 def test_schema_errors_name_the_json_path(doc, fragments):
@@ -364,6 +434,24 @@ def test_schema_errors_name_the_json_path(doc, fragments):
             _doc(machines=[{"name": "A"}, {"name": "A"}]),
             "jobs[0].operations[0].modes[0].machine",
             "ambiguous",
+        ),
+        (
+            _doc(maintenance=[{"machine": "C", "duration": 5}]),
+            "maintenance[0].machine",
+            "unknown machine 'C'",
+        ),
+        (
+            _doc(maintenance=[{"machine": "B", "duration": 50, "earliest": 10, "latest": 40}]),
+            "maintenance[0].latest",
+            "shorter than the duration 50",
+        ),
+        (
+            _doc(
+                energy={"period": 60, "peak_power": 10.0},
+                jobs=[{"operations": [{"modes": [{"machine": "A", "duration": 1, "power": 20.0}]}]}],
+            ),
+            "jobs[0].operations[0].modes",
+            "more than the peak-power limit",
         ),
     ],
 )

@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 
 from planner.scheduling import (
+    Energy,
     Job,
     Machine,
+    MaintenanceTask,
     Mode,
     Objective,
     Operation,
     ProblemData,
     Schedule,
+    ScheduledMaintenance,
     ScheduledOperation,
     check_solution,
 )
@@ -124,3 +127,88 @@ def test_zero_length_operations_are_points_in_time():
     assert check_solution(data, Schedule([S(0, 0, 0, 5, 5), S(1, 0, 0, 0, 4)])).ok
     assert check_solution(data, Schedule([S(0, 0, 0, 7, 7), S(1, 0, 0, 0, 4)])).rules() == {"calendar"}
     assert check_solution(data, Schedule([S(0, 0, 0, 12, 12), S(1, 0, 0, 10, 14)])).rules() == {"overlap"}
+
+
+# ------------------------------------------------------------------ resumable, maintenance, power, energy
+
+SM = ScheduledMaintenance
+
+
+def energy_problem(resumable: bool = True) -> ProblemData:
+    """M0 closed 10-20 with 1 kW idle; M1 closed 30-40; a 10-kW resumable job, a 6-kW job, a 3-unit service."""
+    machines = (
+        Machine("M0", unavailable=((10, 20),), idle_power=1.0),
+        Machine("M1", unavailable=((30, 40),)),
+    )
+    jobs = (
+        Job((Operation((Mode(0, 8, 10.0),), resumable=resumable),), "j0"),
+        Job((Operation((Mode(1, 5, 6.0),)),), "j1"),
+    )
+    return ProblemData(
+        machines,
+        jobs,
+        maintenance=(MaintenanceTask(1, 3, earliest=0, latest=50, name="service"),),
+        energy=Energy(10, price=(1.0, 2.0, 3.0), co2=(0.5,), peak_power=15.0, hours_per_unit=1.0),
+        objective=Objective(makespan=1, energy=2, co2=4),
+    )
+
+
+ENERGY_GOOD = Schedule([S(0, 0, 0, 5, 23), S(1, 0, 1, 10, 15)], [SM(0, 1, 0, 3)])
+
+
+def test_energy_kpis_are_exact():
+    """Tests that a resumable operation pausing over a closed window passes and energy KPIs are exact."""
+    report = check_solution(energy_problem(), ENERGY_GOOD)
+    assert report.ok, report.violations
+    kpis = report.kpis
+    assert kpis is not None
+    # j0 runs 5-10 (50 kWh at 1) and 20-23 (30 kWh at 3); j1 10-15 (30 kWh at 2); M0 idles 0-5 (5 kWh at 1)
+    assert kpis.energy_kwh == pytest.approx(115.0)
+    assert kpis.energy_cost == pytest.approx(205.0)
+    assert kpis.co2_kg == pytest.approx(57.5)
+    assert kpis.peak_power == pytest.approx(10.0)
+    assert kpis.utilisation == pytest.approx((8 / 23, 5 / 23))
+    assert report.objective == pytest.approx(23 + 2 * 205.0 + 4 * 57.5)
+    assert {"energy_kwh", "energy_cost", "peak_power", "co2_kg"} <= set(kpis.as_dict())
+
+
+@pytest.mark.parametrize(
+    ("rule", "schedule"),
+    [
+        ("resumable", Schedule([S(0, 0, 0, 5, 13), S(1, 0, 1, 10, 15)], [SM(0, 1, 0, 3)])),
+        ("resumable", Schedule([S(0, 0, 0, 12, 30), S(1, 0, 1, 10, 15)], [SM(0, 1, 0, 3)])),
+        ("resumable", Schedule([S(0, 0, 0, 2, 20), S(1, 0, 1, 10, 15)], [SM(0, 1, 0, 3)])),
+        ("maintenance", Schedule(ENERGY_GOOD.operations)),
+        ("maintenance", Schedule(ENERGY_GOOD.operations, [SM(0, 1, 0, 3), SM(0, 1, 20, 23)])),
+        ("maintenance", Schedule(ENERGY_GOOD.operations, [SM(0, 1, 48, 51)])),
+        ("maintenance", Schedule(ENERGY_GOOD.operations, [SM(0, 1, 12, 15)])),
+        ("maintenance", Schedule(ENERGY_GOOD.operations, [SM(0, 1, 28, 31)])),
+        ("maintenance", Schedule(ENERGY_GOOD.operations, [SM(0, 0, 0, 3)])),
+        ("maintenance", Schedule(ENERGY_GOOD.operations, [SM(0, 1, 0, 4)])),
+        ("power", Schedule([S(0, 0, 0, 5, 23), S(1, 0, 1, 5, 10)], [SM(0, 1, 0, 3)])),
+    ],
+)
+def test_each_energy_rule_is_caught(rule, schedule):
+    """Tests that resumable, maintenance and power violations are reported under their own rule only."""
+    report = check_solution(energy_problem(), schedule)
+    assert report.rules() == {rule}, report.violations
+
+
+def test_non_resumable_operation_may_not_straddle_a_closed_window():
+    """Tests that a non-resumable operation across a closed window is a calendar violation, not a pause."""
+    data = energy_problem(resumable=False)
+    report = check_solution(data, Schedule([S(0, 0, 0, 5, 13), S(1, 0, 1, 15, 20)], [SM(0, 1, 0, 3)]))
+    assert report.rules() == {"calendar"}
+    report = check_solution(data, ENERGY_GOOD)
+    assert {"duration", "calendar"} <= report.rules()  # a pause is no excuse without resumable
+    assert check_solution(data, Schedule([S(0, 0, 0, 20, 28), S(1, 0, 1, 10, 15)], [SM(0, 1, 0, 3)])).ok
+
+
+def test_power_counts_only_running_time_of_a_paused_operation():
+    """Tests that a resumable operation draws no power during its pause (other work may then use it)."""
+    data = energy_problem()
+    data = data.replace(machines=(data.machines[0], Machine("M1")))
+    # j1 (6 kW) runs 12-17 while j0 (10 kW) pauses: 10 + 6 would break the 15-kW limit, 6 alone does not
+    report = check_solution(data, Schedule([S(0, 0, 0, 5, 23), S(1, 0, 1, 12, 17)], [SM(0, 1, 0, 3)]))
+    assert report.ok, report.violations
+    assert report.kpis is not None and report.kpis.peak_power == pytest.approx(10.0)

@@ -5,7 +5,19 @@ from __future__ import annotations
 import pytest
 
 from planner.exceptions import ValidationError
-from planner.scheduling import Job, Machine, Mode, Model, Objective, Operation, ProblemData
+from planner.scheduling import (
+    Energy,
+    Job,
+    Machine,
+    MaintenanceTask,
+    Mode,
+    Model,
+    Objective,
+    Operation,
+    ProblemData,
+    Schedule,
+    ScheduledOperation,
+)
 
 
 def test_negative_duration_names_field():
@@ -50,6 +62,19 @@ def test_every_violation_is_reported():
         (lambda: Machine(setup_times=((0, 1), (1,))), "setup_times[1]"),
         (lambda: Objective(0, 0, 0), "makespan"),
         (lambda: Objective(lexicographic=("speed",)), "lexicographic[0]"),
+        (lambda: Objective(energy=-1), "energy"),
+        (lambda: Objective(co2=1.5), "co2"),
+        (lambda: Operation((Mode(0, 1),), resumable="yes"), "resumable"),  # type: ignore[arg-type]
+        (lambda: Machine(idle_power=-2.0), "idle_power"),
+        (lambda: MaintenanceTask(-1, 5), "machine"),
+        (lambda: MaintenanceTask(0, 0), "duration"),
+        (lambda: MaintenanceTask(0, 5, earliest=-1), "earliest"),
+        (lambda: MaintenanceTask(0, 5, earliest=10, latest=12), "latest"),
+        (lambda: Energy(0), "period"),
+        (lambda: Energy(60, price=(0.1, -0.2)), "price[1]"),
+        (lambda: Energy(60, co2=(float("nan"),)), "co2[0]"),
+        (lambda: Energy(60, peak_power=0.0), "peak_power"),
+        (lambda: Energy(60, hours_per_unit=0), "hours_per_unit"),
     ],
 )
 def test_local_rules(make, field):
@@ -83,3 +108,60 @@ def test_model_builder_lowers_to_data():
     assert data.jobs[0].operations[1].modes[0].power == 2.5
     assert data.jobs[0].operations[1].pinned_start == 30
     assert data == m.data()
+
+
+def test_maintenance_and_peak_power_cross_references():
+    """Tests that maintenance on an unknown machine and an operation above the peak limit are refused."""
+    jobs = (Job((Operation((Mode(0, 5, 30.0), Mode(1, 5, 50.0))),)), Job((Operation((Mode(0, 5, 10.0),)),)))
+    with pytest.raises(ValidationError) as info:
+        ProblemData(
+            (Machine(), Machine()),
+            jobs,
+            maintenance=(MaintenanceTask(2, 5),),
+            energy=Energy(60, peak_power=20.0),
+        )
+    fields = {v.field: v.description for v in info.value.violations}
+    assert set(fields) == {"maintenance[0].machine", "jobs[0].operations[0].modes"}
+    assert "peak-power limit of 20.0 kW" in fields["jobs[0].operations[0].modes"]
+
+
+def test_energy_tariff_periods():
+    """Tests that tariff periods split an interval and the last value repeats past the end."""
+    energy = Energy(60, price=(0.1, 0.4), co2=(0.3,))
+    assert list(energy.periods(50, 190)) == [(0, 10), (1, 60), (2, 60), (3, 10)]
+    assert [energy.price_at(k) for k in range(4)] == [0.1, 0.4, 0.4, 0.4]
+    assert energy.co2_at(7) == 0.3
+    assert Energy(60).price_at(3) == 0.0
+
+
+def test_builder_passes_the_new_fields():
+    """Tests that the Model builder sets idle power, resumable, maintenance, energy and the new weights."""
+    m = Model()
+    oven = m.add_machine("oven", unavailable=[(100, 200)], idle_power=2.0)
+    job = m.add_job("J")
+    m.add_operation(job, [(oven, 30, 12.5)], resumable=True)
+    assert m.add_maintenance(oven, 40, earliest=10, latest=300, name="clean") == 0
+    m.set_energy(60, price=[0.1, 0.2], co2=[0.5], peak_power=50.0)
+    m.set_objective(makespan=1, energy=10, co2=3)
+    data = m.data()
+    assert data.machines[0].idle_power == 2.0
+    assert data.jobs[0].operations[0].resumable
+    assert data.maintenance == (MaintenanceTask(0, 40, 10, 300, "clean"),)
+    assert data.energy == Energy(60, (0.1, 0.2), (0.5,), 50.0)
+    assert data.objective.terms() == ("makespan", "energy", "co2")
+    assert data.has_energy_features and data.has_resumable
+
+
+def test_objective_parse_reads_energy_terms():
+    """Tests that Objective.parse accepts the energy and co2 terms."""
+    assert Objective.parse("makespan=1,energy=20,co2=3") == Objective(1, 0, 0, energy=20, co2=3)
+    assert Objective.parse("lex:energy,makespan").lexicographic == ("energy", "makespan")
+    with pytest.raises(ValidationError, match="unknown objective term 'power'"):
+        Objective.parse("power=2")
+
+
+def test_schedule_keeps_working_without_maintenance():
+    """Tests that Schedule(iterable_of_ops) still works and has no maintenance."""
+    schedule = Schedule(iter([ScheduledOperation(0, 0, 0, 0, 5)]))
+    assert schedule.maintenance == ()
+    assert len(schedule) == 1

@@ -129,7 +129,7 @@ def dispatch(data: ProblemData, rule: str | None = None) -> Schedule | None:
     if rule is None:
         from planner.scheduling.check import check_solution
 
-        best: tuple[int, Schedule] | None = None
+        best: tuple[float, Schedule] | None = None
         for candidate in RULES:
             schedule = dispatch(data, candidate)
             if schedule is None:

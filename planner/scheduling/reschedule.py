@@ -32,6 +32,9 @@ The rules, in the order they are applied:
 5. Nothing new starts before ``now``: every machine is closed, in the new problem, where it is idle before
    ``now``. (Changeovers may still be counted from the end of the last operation before ``now``, as the
    model lets changeovers run in closed windows.)
+   Work finished by ``now`` is history: it leaves the new problem (a job with nothing left disappears),
+   except the last operation finished on each machine with changeovers, which stays pinned so the next
+   changeover is counted from it. This keeps the model small when much of the plan is done.
 6. A cancelled order loses its operations that have not started; the ones that started stay (they
    happened, and a running one occupies its machine until it ends), without a due date. An order with no
    started operation disappears.
@@ -231,7 +234,9 @@ class RescheduleResult:
     moves
         Operations placed elsewhere than in the current plan, in job and operation order.
     started
-        Operations kept because they started (or finished) before ``now``.
+        Operations kept because they started (or finished) before ``now``. Those finished by ``now`` are
+        history: they are not part of ``data``, except the last one finished on each machine with
+        changeovers (the next changeover starts from it).
     frozen
         Operations kept in place inside the frozen horizon (or pinned by the input).
     added
@@ -242,6 +247,8 @@ class RescheduleResult:
         Operations of cancelled orders taken out of the plan.
     job_origin
         For each job of ``data``, its index in the input problem (None for a rush order).
+    origin
+        ``(job, operation)`` of ``data`` -> ``(job, operation)`` of the input problem (rush orders absent).
     now
         The time of rescheduling.
     """
@@ -255,6 +262,7 @@ class RescheduleResult:
     cancelled: tuple[str, ...] = ()
     removed: tuple[OperationRef, ...] = ()
     job_origin: tuple[int | None, ...] = ()
+    origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     now: int = 0
     plan_objective: float | None = None
     """Value of the input problem's own objective (without the stability terms) for the new plan."""
@@ -430,7 +438,8 @@ class _Plan:
     state: str = "free"  # reported, started, frozen, free, removed
     reason: str = ""
     event: int | None = None  # index of the reporting event
-    done: bool = False
+    done: bool = False  # reported finished
+    history: bool = False  # finished by now and left out of the new problem
 
 
 @dataclass
@@ -656,14 +665,28 @@ def _build(
         if key[0] in cancelled and plan.state not in ("reported", "started"):
             plan.state = "removed"
 
+    # finished work is history and leaves the problem, except the last operation finished on each machine
+    # with changeovers: the next changeover starts from it (and the machine's initial setup no longer applies)
+    last_done: dict[int, tuple[int, int, tuple[int, int]]] = {}
+    for key, plan in plans.items():
+        if plan.state in ("reported", "started") and plan.end <= now:
+            if data.machines[plan.machine].has_setups and plan.end > plan.start:
+                last = (plan.end, plan.start, key)
+                last_done[plan.machine] = max(last_done.get(plan.machine, last), last)
+            plan.history = True
+    for _, _, key in last_done.values():
+        plans[key].history = False
+
     # the new problem
     busy: dict[int, list[tuple[int, int]]] = {}
     for plan in plans.values():
-        if plan.state in ("reported", "started"):
+        if plan.state in ("reported", "started") and not plan.history:
             busy.setdefault(plan.machine, []).append((plan.start, plan.end))
     machines = tuple(
         dataclasses.replace(
-            machine, unavailable=_merge(windows[m_idx] + _idle_before(now, busy.get(m_idx, [])))
+            machine,
+            unavailable=_merge(windows[m_idx] + _idle_before(now, busy.get(m_idx, []))),
+            initial_family=None if m_idx in last_done else machine.initial_family,
         )
         for m_idx, machine in enumerate(data.machines)
     )
@@ -674,7 +697,7 @@ def _build(
         ops: list[Operation] = []
         for o_idx, op in enumerate(job.operations):
             plan = plans[(j_idx, o_idx)]
-            if plan.state == "removed":
+            if plan.state == "removed" or plan.history:
                 continue
             if plan.state == "reported":
                 ran = op.mode_on(plan.machine)
@@ -865,15 +888,17 @@ def _report(data: ProblemData, built: _Built, result: Result, now: int) -> Resch
     plans = built.plans
     new_data = built.data
     placed = result.schedule.as_dict() if result.schedule is not None else {}
-    for new_key, old_key in sorted(built.origin.items()):
-        plan = plans[old_key]
+    for old_key, plan in sorted(plans.items()):
         ref = OperationRef(data.job_name(old_key[0]), old_key[1])
         if plan.state in ("reported", "started"):
             started.append(ref)
         elif plan.state == "frozen":
             frozen.append(ref)
-        if result.schedule is None or plan.state == "reported":
+    for new_key, old_key in sorted(built.origin.items()):
+        plan = plans[old_key]
+        if result.schedule is None or plan.state in ("reported", "started", "frozen"):
             continue
+        ref = OperationRef(data.job_name(old_key[0]), old_key[1])
         sop = placed[new_key]
         if (sop.machine, sop.start) != (plan.machine, plan.start):
             moves.append(
@@ -913,6 +938,7 @@ def _report(data: ProblemData, built: _Built, result: Result, now: int) -> Resch
         built.cancelled,
         removed,
         built.job_origin,
+        dict(built.origin),
         now,
         None if result.kpis is None else float(data.objective.value(result.kpis.terms())),
     )

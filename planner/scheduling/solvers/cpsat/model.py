@@ -8,7 +8,9 @@ One method per constraint family, as PyJobShop splits its OR-Tools backend.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -39,6 +41,10 @@ class CpSatModel:
         self.shift: list[cp_model.IntVar | int] = []
         # operation -> (moved literal, shift variable) of the stability terms
         self.stability: dict[tuple[int, int], tuple[cp_model.IntVar, cp_model.IntVar]] = {}
+        # per machine with changeovers, the circuit's literals, so a warm start can be hinted completely:
+        # (first[op], last[op], arc[(op, op)], empty)
+        self.circuits: dict[int, tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]] = {}
+        self.tardiness_of: dict[int, cp_model.IntVar] = {}
         self._make_variables()
         self._add_mode_selection()
         self._add_precedences()
@@ -135,16 +141,22 @@ class CpSatModel:
                 continue
             arcs: list[tuple[int, int, cp_model.IntVar | int]] = []
             families = [self.data.jobs[key[0]].family for key, _, _, _ in entries]
+            firsts: dict[Any, Any] = {}
+            lasts: dict[Any, Any] = {}
+            between: dict[Any, Any] = {}
             for i, (key, present, _, _) in enumerate(entries):
                 node = i + 1
                 start = self.ops[key].start
                 first = model.new_bool_var(f"first{m_idx}_{i}")
                 arcs.append((0, node, first))
+                firsts[key] = first
                 init = machine.setup(machine.initial_family, families[i])
                 if init:
                     model.add(start >= init).only_enforce_if(first)
                     self.setup_terms.append((first, init))
-                arcs.append((node, 0, model.new_bool_var(f"last{m_idx}_{i}")))
+                last = model.new_bool_var(f"last{m_idx}_{i}")
+                arcs.append((node, 0, last))
+                lasts[key] = last
                 if isinstance(present, int):
                     pass  # always present: no self loop
                 else:
@@ -156,13 +168,17 @@ class CpSatModel:
                         continue
                     lit = model.new_bool_var(f"arc{m_idx}_{i}_{j}")
                     arcs.append((i + 1, j + 1, lit))
+                    between[(key_i, key_j)] = lit
                     setup = machine.setup(families[i], families[j])
                     model.add(self.ops[key_j].start >= end_i + setup).only_enforce_if(lit)
                     if setup:
                         self.setup_terms.append((lit, setup))
+            empty = None
             if all(not isinstance(p, int) for _, p, _, _ in entries):
-                arcs.append((0, 0, model.new_bool_var(f"empty{m_idx}")))
+                empty = model.new_bool_var(f"empty{m_idx}")
+                arcs.append((0, 0, empty))
             model.add_circuit(arcs)  # type: ignore[arg-type]
+            self.circuits[m_idx] = (firsts, lasts, between, empty)
 
     def _add_makespan(self) -> None:
         """The makespan is at least the end of every job's last operation."""
@@ -177,6 +193,7 @@ class CpSatModel:
             tard = self.model.new_int_var(0, self.horizon, f"tard{j_idx}")
             self.model.add(tard >= self.ops[(j_idx, len(job.operations) - 1)].end - job.due)
             self.tardiness.append((job.weight, tard))
+            self.tardiness_of[j_idx] = tard
 
     def _add_stability(self) -> None:
         """Per operation with a planned placement: a literal "moved" and its start shift ``|s - planned|``."""
@@ -225,13 +242,18 @@ class CpSatModel:
         return sum(getattr(objective, name) * self.term(name) for name in objective.terms())  # type: ignore[return-value]
 
     def add_hint(self, schedule: Schedule) -> None:
-        """Hint a (complete) schedule as warm start."""
+        """Hint a (complete) schedule as warm start: starts and modes, and (so CP-SAT need not complete the
+        hint itself, which it often fails to do on large circuits) the changeover sequence, makespan,
+        tardiness and stability variables."""
         self.model.clear_hints()
+        self._hint_derived(schedule)
         for sop in schedule:
             vars_ = self.ops.get((sop.job, sop.operation))
             if vars_ is None:
                 continue
             self.model.add_hint(vars_.start, sop.start)
+            if isinstance(vars_.end, cp_model.IntVar):
+                self.model.add_hint(vars_.end, sop.end)
             for machine, (present, _, _) in vars_.modes.items():
                 if not isinstance(present, int):
                     self.model.add_hint(present, machine == sop.machine)
@@ -241,6 +263,34 @@ class CpSatModel:
                 moved, shift = self.stability[(sop.job, sop.operation)]
                 self.model.add_hint(moved, sop.machine != op.planned_machine or sop.start != op.planned_start)
                 self.model.add_hint(shift, abs(sop.start - op.planned_start))
+
+    def _hint_derived(self, schedule: Schedule) -> None:
+        """Hints of the variables that follow from the starts and modes of ``schedule``."""
+        model = self.model
+        placed = schedule.as_dict()
+        if len(placed) != self.data.num_operations:
+            return  # a partial schedule: leave the rest to CP-SAT
+        for m_idx, (firsts, lasts, between, empty) in self.circuits.items():
+            sequence = sorted(
+                (sop.start, sop.end, key)
+                for key, sop in placed.items()
+                if sop.machine == m_idx and key in firsts and sop.end > sop.start
+            )
+            keys = [key for _, _, key in sequence]
+            chosen = set(itertools.pairwise(keys))
+            for key, lit in firsts.items():
+                model.add_hint(lit, bool(keys) and key == keys[0])
+            for key, lit in lasts.items():
+                model.add_hint(lit, bool(keys) and key == keys[-1])
+            for pair, lit in between.items():
+                model.add_hint(lit, pair in chosen)
+            if empty is not None:
+                model.add_hint(empty, not keys)
+        model.add_hint(self.makespan, schedule.makespan)
+        for j_idx, tard in self.tardiness_of.items():
+            job = self.data.jobs[j_idx]
+            assert job.due is not None
+            model.add_hint(tard, max(0, placed[(j_idx, len(job.operations) - 1)].end - job.due))
 
     def schedule(self, solver: cp_model.CpSolver) -> Schedule:
         """Read the schedule from a solved model."""

@@ -135,10 +135,22 @@ class CpSatModel:
         for m_idx, machine in enumerate(self.data.machines):
             if not machine.has_setups:
                 continue
-            # zero-length work needs no changeover (the no-overlap still keeps it off others' interiors)
-            entries = [e for e in per_machine.get(m_idx, []) if e[2] > 0]
+            # zero-length work needs no changeover (the no-overlap still keeps it off others' interiors);
+            # work pinned to another machine is never here
+            entries = [
+                e for e in per_machine.get(m_idx, []) if e[2] > 0 and self._pinned_to(e[0]) in (None, m_idx)
+            ]
             if not entries:
                 continue
+            # between two operations pinned here only the consecutive ones can be linked (exact: anything
+            # pinned in between comes between); this keeps the circuit small when much work is fixed
+            fixed = sorted(
+                (self.data.jobs[k[0]].operations[k[1]].pinned_start or 0, k)
+                for k, _, _, _ in entries
+                if self._pinned_to(k) == m_idx
+            )
+            follows = {a[1]: b[1] for a, b in itertools.pairwise(fixed)}
+            is_fixed = {k for _, k in fixed}
             arcs: list[tuple[int, int, cp_model.IntVar | int]] = []
             families = [self.data.jobs[key[0]].family for key, _, _, _ in entries]
             firsts: dict[Any, Any] = {}
@@ -166,6 +178,8 @@ class CpSatModel:
                 for j, (key_j, _, _, _) in enumerate(entries):
                     if i == j or key_i == key_j:
                         continue
+                    if key_i in is_fixed and key_j in is_fixed and follows.get(key_i) != key_j:
+                        continue
                     lit = model.new_bool_var(f"arc{m_idx}_{i}_{j}")
                     arcs.append((i + 1, j + 1, lit))
                     between[(key_i, key_j)] = lit
@@ -179,6 +193,9 @@ class CpSatModel:
                 arcs.append((0, 0, empty))
             model.add_circuit(arcs)  # type: ignore[arg-type]
             self.circuits[m_idx] = (firsts, lasts, between, empty)
+
+    def _pinned_to(self, key: tuple[int, int]) -> int | None:
+        return self.data.jobs[key[0]].operations[key[1]].pinned_machine
 
     def _add_makespan(self) -> None:
         """The makespan is at least the end of every job's last operation."""
@@ -252,8 +269,8 @@ class CpSatModel:
             if vars_ is None:
                 continue
             self.model.add_hint(vars_.start, sop.start)
-            if isinstance(vars_.end, cp_model.IntVar):
-                self.model.add_hint(vars_.end, sop.end)
+            if len(vars_.modes) > 1:  # its own end variable (single-mode ends are start + duration)
+                self.model.add_hint(vars_.end, sop.end)  # type: ignore[arg-type]
             for machine, (present, _, _) in vars_.modes.items():
                 if not isinstance(present, int):
                     self.model.add_hint(present, machine == sop.machine)

@@ -51,14 +51,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from planner.exceptions import FieldViolation, ValidationError
 from planner.scheduling.check import check_solution
 from planner.scheduling.problem_data import Job, Machine, Mode, Objective, Operation, ProblemData
-from planner.scheduling.result import Result
+from planner.scheduling.result import Result, SolveStatus
 from planner.scheduling.solution import Schedule, ScheduledOperation
 
 logger = logging.getLogger(__name__)
@@ -821,6 +822,7 @@ def reschedule(
     num_workers: int = 2,
     seed: int = 1,
     warm_start: bool = True,
+    window: int | None = None,
     **options: Any,
 ) -> RescheduleResult:
     """Repair and re-optimise the plan ``schedule`` of ``data`` after ``events``, at time ``now``.
@@ -846,6 +848,11 @@ def reschedule(
         Of the solve (:func:`planner.scheduling.solve`).
     warm_start
         Start the solver from the repaired current plan (else from its own heuristic).
+    window
+        None: one model of everything that may move. A length of time: re-optimise window after window
+        (``[now, now + window)``, then the next, ... with the rest pinned, until the time limit), so a
+        large plant (hundreds of operations with changeovers) never needs one large model; the result then
+        has no proven bound. Needs the warm start.
     options
         Passed to :func:`planner.scheduling.solve` (e.g. ``solver="dispatch"``).
 
@@ -863,22 +870,150 @@ def reschedule(
     for name, value in (("moved_weight", moved_weight), ("shift_weight", shift_weight)):
         if not _is_int(value) or value < 0:
             raise ValidationError(f"must be an integer >= 0, got {value!r}", name)
+    if window is not None and (not _is_int(window) or window < 1):
+        raise ValidationError(f"must be an integer >= 1 or empty, got {window!r}", "window")
     _validate_inputs(data, schedule, now, frozen_horizon)
     built = _build(data, schedule, events, now, frozen_horizon, moved_weight, shift_weight)
     hint = built.warm_start if warm_start else None
-    if hint is not None and not check_solution(built.data, hint).ok:
+    hint_ok = hint is not None and check_solution(built.data, hint).ok
+    if hint is not None and not hint_ok:
         logger.warning("the repaired plan is not feasible; it is used as a hint only")
     from planner.scheduling.solve import solve
 
-    result = solve(
-        built.data,
-        time_limit=time_limit,
-        num_workers=num_workers,
-        seed=seed,
-        initial_solution=hint,
-        **options,
-    )
+    if window is not None and hint is not None and hint_ok:
+        result = _solve_in_windows(
+            built, hint, now, window, time_limit=time_limit, num_workers=num_workers, seed=seed, **options
+        )
+    else:
+        result = solve(
+            built.data,
+            time_limit=time_limit,
+            num_workers=num_workers,
+            seed=seed,
+            initial_solution=hint,
+            **options,
+        )
     return _report(data, built, result, now)
+
+
+def _pin(
+    data: ProblemData, schedule: Schedule, keep_free: Callable[[ScheduledOperation], bool]
+) -> ProblemData:
+    """``data`` with every operation not kept free pinned where ``schedule`` has it."""
+    placed = schedule.as_dict()
+    jobs = []
+    for j_idx, job in enumerate(data.jobs):
+        ops = []
+        for o_idx, op in enumerate(job.operations):
+            sop = placed[(j_idx, o_idx)]
+            if op.pinned or keep_free(sop):
+                ops.append(op)
+            else:
+                ops.append(dataclasses.replace(op, pinned_machine=sop.machine, pinned_start=sop.start))
+        jobs.append(dataclasses.replace(job, operations=tuple(ops)))
+    return data.replace(jobs=tuple(jobs))
+
+
+def _solve_in_windows(
+    built: _Built,
+    start_from: Schedule,
+    now: int,
+    window: int,
+    *,
+    time_limit: float,
+    num_workers: int,
+    seed: int,
+    **options: Any,
+) -> Result:
+    """Re-optimise window after window: the free operations starting in ``[lo, lo + window)`` (and the rush
+    orders, in the first window) with everything else pinned where the current plan has it; after each
+    window the operations after it are repaired again towards their planned places (kept when better).
+
+    A large plant then never needs one large model: each window's model holds few free operations."""
+    from planner.scheduling.solve import solve
+
+    data = built.data
+    num_old_jobs = sum(1 for j in built.job_origin if j is not None)
+    # CP-SAT's probing spends seconds on circuits full of pinned work; the warm start makes it unnecessary
+    sub_options = dict(options)
+    if sub_options.get("solver", "cpsat") == "cpsat":
+        sub_options["parameters"] = {"cp_model_probing_level": 0, **dict(options.get("parameters") or {})}
+    started = time.perf_counter()
+    working = start_from
+    best = check_solution(data, working).objective
+    assert best is not None
+    lo = now
+    num_windows = 0
+    num_solutions = 0
+    statuses = []
+    while True:
+        hi = lo + window
+        last = max(
+            (s.start for s in working if not data.jobs[s.job].operations[s.operation].pinned), default=lo
+        )
+        windows_left = max(1, -(-(last + 1 - lo) // window))
+        remaining = time_limit - (time.perf_counter() - started)
+        if remaining < 0.05:
+            break
+        first_window = num_windows == 0
+
+        def keep_free(
+            sop: ScheduledOperation, lo: int = lo, hi: int = hi, first: bool = first_window
+        ) -> bool:
+            if first and sop.job >= num_old_jobs:
+                return True
+            return (first or sop.start >= lo) and sop.start < hi
+
+        if any(keep_free(s) and not data.jobs[s.job].operations[s.operation].pinned for s in working):
+            sub = _pin(data, working, keep_free)
+            res = solve(
+                sub,
+                time_limit=remaining / windows_left,
+                num_workers=num_workers,
+                seed=seed,
+                initial_solution=working,
+                **sub_options,
+            )
+            num_solutions += res.num_solutions
+            statuses.append(res.status.value)
+            if res.schedule is not None:
+                value = check_solution(data, res.schedule).objective
+                if value is not None and value <= (check_solution(data, working).objective or 0):
+                    working = res.schedule
+        num_windows += 1
+        # pull what comes after the window back towards the plan (or as early as it fits)
+
+        def after_window(sop: ScheduledOperation, hi: int = hi) -> bool:
+            return sop.start >= hi
+
+        head = _pin(data, working, after_window)
+        tail = _repair(head, now, num_old_jobs)
+        if tail is not None:
+            report = check_solution(data, tail)
+            if (
+                report.ok
+                and report.objective is not None
+                and report.objective <= (check_solution(data, working).objective or 0)
+            ):
+                working = tail
+        lo = hi
+        if not any(s.start >= lo and not data.jobs[s.job].operations[s.operation].pinned for s in working):
+            break
+    report = check_solution(data, working)
+    if not report.ok:
+        raise RuntimeError(f"window rescheduling broke the plan: {report.violations[:3]}")
+    assert report.objective is not None
+    return Result(
+        SolveStatus.FEASIBLE,
+        float(report.objective),
+        0.0,
+        time.perf_counter() - started,
+        working,
+        report.kpis,
+        "cpsat-windows",
+        num_solutions,
+        {"windows": num_windows, "window": window, "window_status": statuses, "start_objective": best},
+    )
 
 
 def _report(data: ProblemData, built: _Built, result: Result, now: int) -> RescheduleResult:

@@ -418,3 +418,26 @@ def test_bad_arguments_and_plans_are_rejected(planned):
     broken = Schedule(list(plan)[1:])
     with pytest.raises(ValidationError, match="schedule: the current plan must be a feasible schedule"):
         reschedule(data, broken, [], now=0)
+
+
+def test_window_mode_keeps_the_rules(planned):
+    """Tests that re-optimising window after window gives a checked plan that keeps started and frozen work,
+    moves no more operations than the repaired warm start, and rejects a window < 1."""
+    data, plan = planned
+    now = plan.makespan // 3
+    first = min((s for s in plan if s.operation == 0), key=lambda s: s.start)
+    update = OperationUpdate(data.job_name(first.job), 0, start=first.start)
+    events = [Breakdown("M1", now + 1, now + 12), update]
+    whole = reschedule(
+        data, plan, events, now=now, frozen_horizon=5, time_limit=30, num_workers=1, **DETERMINISTIC
+    )
+    windowed = reschedule(
+        data, plan, events, now=now, frozen_horizon=5, time_limit=6, num_workers=1, window=10, **DETERMINISTIC
+    )
+    _assert_sound(windowed, now)
+    assert windowed.result.stats["windows"] >= 1
+    assert windowed.result.objective is not None
+    assert windowed.result.objective <= windowed.result.stats["start_objective"]
+    assert (windowed.started, windowed.frozen) == (whole.started, whole.frozen)
+    with pytest.raises(ValidationError, match="window: must be an integer >= 1"):
+        reschedule(data, plan, [], now=0, window=0)

@@ -98,6 +98,7 @@ def _row(event_idx: int, now: int, bd: Breakdown, kind: str, res: RescheduleResu
         "breakdown_end": bd.end,
         "kind": kind,
         "status": res.result.status.value,
+        "solver": res.result.solver + ("+fallback" if res.result.stats.get("fallback") else ""),
         "wall_seconds": round(wall, 3),
         "solver_seconds": round(res.result.runtime, 3),
         "operations": res.data.num_operations,
@@ -127,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frozen-horizon", type=int, default=30)
     parser.add_argument("--moved-weight", type=int, default=10)
     parser.add_argument("--shift-weight", type=int, default=1)
+    parser.add_argument(
+        "--window", type=int, help="re-optimise window after window of this length (default: one model)"
+    )
     parser.add_argument("--no-scratch", action="store_true", help="skip the from-scratch comparison")
     parser.add_argument(
         "--out", type=Path, help="CSV file (default: benchmarks/results/reschedule_<name>.csv)"
@@ -178,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             [bd],
             moved_weight=args.moved_weight,
             shift_weight=args.shift_weight,
+            window=args.window,
             **common,  # type: ignore[arg-type]
         )
         wall = time.perf_counter() - t0
@@ -207,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         assert stable.schedule is not None
         current_data, current = stable.data, stable.schedule
 
-    out = args.out or RESULTS / f"reschedule_{data.name}_t{args.time_limit:g}_w{args.workers}.csv"
+    tag = f"_win{args.window}" if args.window else ""
+    out = args.out or RESULTS / f"reschedule_{data.name}_t{args.time_limit:g}_w{args.workers}{tag}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))

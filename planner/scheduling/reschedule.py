@@ -747,7 +747,7 @@ def _build(
         new_objective = dataclasses.replace(objective, moved=moved_weight, shift=shift_weight)
     new_data = data.replace(machines=machines, jobs=tuple(jobs), objective=new_objective)
 
-    warm = _repair(new_data, now, len(jobs) - len(rush))
+    warm = _best_repair(new_data, now, len(jobs) - len(rush))
     return _Built(
         new_data,
         warm,
@@ -760,9 +760,12 @@ def _build(
     )
 
 
-def _repair(data: ProblemData, now: int, num_old_jobs: int) -> Schedule | None:
+def _repair(data: ProblemData, now: int, num_old_jobs: int, keep_first: bool = False) -> Schedule | None:
     """The current plan made feasible for the new problem: pinned work where it is, every free operation
-    where it was when it still fits there, else on the machine where it ends first (shifted right)."""
+    where it was when it still fits there, else on the machine where it ends first (shifted right).
+
+    With ``keep_first`` every operation that can stay exactly where it was stays, and only the others (and
+    their jobs' later operations) are then fitted in, in planned order: fewer moves, maybe more delay."""
     from planner.scheduling.solvers.dispatch import _Timeline
 
     timelines = [_Timeline(machine) for machine in data.machines]
@@ -780,33 +783,78 @@ def _repair(data: ProblemData, now: int, num_old_jobs: int) -> Schedule | None:
             # old operations in their planned order, rush orders after them
             order = (0, op.planned_start, j_idx, o_idx) if j_idx < num_old_jobs else (1, 0, j_idx, o_idx)
             todo.append((order, j_idx, o_idx, op))
-    for _, j_idx, o_idx, op in sorted(todo, key=lambda t: t[0]):
-        job = data.jobs[j_idx]
-        ready = max(now, job.release)
+    todo.sort(key=lambda t: t[0])
+
+    def ready_of(j_idx: int, o_idx: int) -> int | None:
+        ready = max(now, data.jobs[j_idx].release)
         if o_idx > 0:
             pred = placed.get((j_idx, o_idx - 1))
             if pred is None:
                 return None
             ready = max(ready, pred.end)
-        choice: tuple[int, int, int] | None = None
-        if op.planned_machine is not None and op.planned_start is not None:
+        return ready
+
+    def place(j_idx: int, o_idx: int, machine: int, start: int, end: int) -> None:
+        timelines[machine].add(start, end, data.jobs[j_idx].family)
+        placed[(j_idx, o_idx)] = ScheduledOperation(j_idx, o_idx, machine, start, end)
+
+    def stays(j_idx: int, o_idx: int, op: Operation, ready: int) -> bool:
+        if op.planned_machine is None or op.planned_start is None or ready > op.planned_start:
+            return False
+        mode = op.mode_on(op.planned_machine)
+        assert mode is not None
+        family = data.jobs[j_idx].family
+        return timelines[mode.machine].earliest(op.planned_start, mode.duration, family) == op.planned_start
+
+    if keep_first:
+        rest = []
+        for item in todo:
+            _, j_idx, o_idx, op = item
+            ready = ready_of(j_idx, o_idx)
+            if ready is not None and stays(j_idx, o_idx, op, ready):
+                assert op.planned_machine is not None and op.planned_start is not None
+                mode = op.mode_on(op.planned_machine)
+                assert mode is not None
+                place(j_idx, o_idx, mode.machine, op.planned_start, op.planned_start + mode.duration)
+            else:
+                rest.append(item)
+        todo = rest
+    for _, j_idx, o_idx, op in todo:
+        ready = ready_of(j_idx, o_idx)
+        if ready is None:
+            return None
+        if stays(j_idx, o_idx, op, ready):
+            assert op.planned_machine is not None and op.planned_start is not None
             mode = op.mode_on(op.planned_machine)
             assert mode is not None
-            start = timelines[mode.machine].earliest(max(ready, op.planned_start), mode.duration, job.family)
-            if start == op.planned_start:
-                choice = (start + mode.duration, start, mode.machine)
-        if choice is None:
-            for mode in op.modes:
-                start = timelines[mode.machine].earliest(ready, mode.duration, job.family)
-                cand = (start + mode.duration, start, mode.machine)
-                prefer = mode.machine != op.planned_machine
-                if choice is None or (cand[0], cand[1], prefer) < (choice[0], choice[1], False):
-                    choice = cand
+            place(j_idx, o_idx, mode.machine, op.planned_start, op.planned_start + mode.duration)
+            continue
+        choice: tuple[int, int, int] | None = None
+        for mode in op.modes:
+            start = timelines[mode.machine].earliest(ready, mode.duration, data.jobs[j_idx].family)
+            cand = (start + mode.duration, start, mode.machine)
+            prefer = mode.machine != op.planned_machine
+            if choice is None or (cand[0], cand[1], prefer) < (choice[0], choice[1], False):
+                choice = cand
         assert choice is not None
         end, start, machine = choice
-        timelines[machine].add(start, end, job.family)
-        placed[(j_idx, o_idx)] = ScheduledOperation(j_idx, o_idx, machine, start, end)
+        place(j_idx, o_idx, machine, start, end)
     return Schedule(placed.values())
+
+
+def _best_repair(data: ProblemData, now: int, num_old_jobs: int) -> Schedule | None:
+    """The better (by the new problem's objective, stability included) of the two repairs."""
+    best: tuple[float, Schedule] | None = None
+    for keep_first in (False, True):
+        candidate = _repair(data, now, num_old_jobs, keep_first)
+        if candidate is None:
+            continue
+        report = check_solution(data, candidate)
+        if report.ok and report.objective is not None and (best is None or report.objective < best[0]):
+            best = (report.objective, candidate)
+    if best is None:
+        return _repair(data, now, num_old_jobs)
+    return best[1]
 
 
 def reschedule(
@@ -987,7 +1035,7 @@ def _solve_in_windows(
             return sop.start >= hi
 
         head = _pin(data, working, after_window)
-        tail = _repair(head, now, num_old_jobs)
+        tail = _best_repair(head, now, num_old_jobs)
         if tail is not None:
             report = check_solution(data, tail)
             if (

@@ -437,6 +437,11 @@ def solve_command(
             if result.schedule is not None:
                 csv_path = out / f"{name}.schedule.csv"
                 _write("schedule", csv_path, write_schedule_csv, result.schedule, csv_path)
+            if result.schedule is not None and result.schedule.maintenance:
+                from planner.scheduling.output import write_maintenance_csv
+
+                m_path = out / f"{name}.maintenance.csv"
+                _write("maintenance", m_path, write_maintenance_csv, result.schedule, m_path)
             json_path = out / f"{name}.result.json"
             _write("result", json_path, write_result_json, result, data, json_path, extra)
         if gantt and result.schedule is not None:

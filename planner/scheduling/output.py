@@ -2,8 +2,11 @@
 
 The CSV has exactly the header ``job,operation,machine,start,end`` with 0-based indices in file order, one
 row per operation sorted by job and operation; it is what ``../shared/tools/check_schedule.py`` reads.
-The JSON holds :meth:`Result.summary` plus the instance name and whatever the caller adds (file,
-best-known bounds, solve settings). The command line and the service both write through this module.
+The JSON holds :meth:`Result.summary` (with the energy KPIs: kWh, cost, peak kW, CO2) plus the instance
+name, the placed maintenance when there is any, and whatever the caller adds (file, best-known bounds, solve
+settings). Placed maintenance also goes to ``<name>.maintenance.csv`` with the header
+``task,machine,start,end`` (0-based task index in the instance's order). The command line and the service
+both write through this module.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from typing import Any
 from planner.exceptions import FormatError
 from planner.scheduling.problem_data import ProblemData
 from planner.scheduling.result import Result
-from planner.scheduling.solution import Schedule, ScheduledOperation
+from planner.scheduling.solution import Schedule, ScheduledMaintenance, ScheduledOperation
 
 logger = logging.getLogger(__name__)
 
 SCHEDULE_COLUMNS = ("job", "operation", "machine", "start", "end")
+MAINTENANCE_COLUMNS = ("task", "machine", "start", "end")
 
 
 def write_schedule_csv(schedule: Schedule, path: str | Path) -> Path:
@@ -113,6 +117,69 @@ def read_schedule_csv(path: str | Path) -> Schedule:
     return Schedule(operations)
 
 
+def write_maintenance_csv(schedule: Schedule, path: str | Path) -> Path:
+    """Write the placed maintenance of ``schedule`` as CSV with the header ``task,machine,start,end``.
+
+    Parameters
+    ----------
+    schedule
+        The schedule; its maintenance rows are written sorted by task.
+    path
+        Target file; its folder must exist.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(MAINTENANCE_COLUMNS)
+        for task in schedule.maintenance:
+            writer.writerow((task.task, task.machine, task.start, task.end))
+    logger.debug("wrote %d maintenance tasks to %s", len(schedule.maintenance), path)
+    return path
+
+
+def read_maintenance_csv(path: str | Path) -> list[ScheduledMaintenance]:
+    """Read what :func:`write_maintenance_csv` writes.
+
+    Raises
+    ------
+    FormatError
+        When a column is missing or a value is not a non-negative integer (names the file and the line).
+    """
+    path = Path(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise FormatError(str(path), None, f"cannot read maintenance: {exc.strerror or exc}") from exc
+    with handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [c for c in MAINTENANCE_COLUMNS if c not in header]
+        if missing:
+            raise FormatError(
+                str(path),
+                1,
+                f"expected the header {','.join(MAINTENANCE_COLUMNS)}, missing {', '.join(missing)}",
+            )
+        reader.fieldnames = header
+        out = []
+        for row in reader:
+            values = []
+            for column in MAINTENANCE_COLUMNS:
+                text = (row.get(column) or "").strip()
+                if not text.isdigit():
+                    raise FormatError(
+                        str(path), reader.line_num, f"column {column!r} must be an integer >= 0, got {text!r}"
+                    )
+                values.append(int(text))
+            out.append(ScheduledMaintenance(*values))
+    return out
+
+
 def _json_safe(value: Any) -> Any:
     """Replace non-finite floats (JSON has no inf/nan) by None, recursively."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -142,7 +209,7 @@ def result_document(
     -------
     dict
         ``instance``, ``num_jobs``, ``num_machines``, ``num_operations``, ``time_unit``, then
-        :meth:`Result.summary`, then ``extra``.
+        :meth:`Result.summary`, then ``maintenance`` (when placed), then ``extra``.
     """
     document: dict[str, Any] = {
         "instance": data.name,
@@ -152,6 +219,17 @@ def result_document(
         "time_unit": data.time_unit,
     }
     document.update(result.summary())
+    if result.schedule is not None and result.schedule.maintenance:
+        document["maintenance"] = [
+            {
+                "task": sm.task,
+                "name": data.maintenance[sm.task].name if sm.task < len(data.maintenance) else "",
+                "machine": sm.machine,
+                "start": sm.start,
+                "end": sm.end,
+            }
+            for sm in result.schedule.maintenance
+        ]
     if extra:
         document.update(extra)
     return _json_safe(document)

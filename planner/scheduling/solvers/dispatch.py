@@ -6,6 +6,12 @@ inserting into the first gap that fits), and among those that could start before
 picks one by a priority rule that follows the objective: most work remaining for makespan, earliest due
 date for tardiness, same family as the machine's last job for setup time. It returns a feasible schedule in
 milliseconds for problems without pinned operations; pinned operations are respected when they leave room.
+
+Resumable operations may pause over closed windows (never start inside one). Maintenance tasks are placed
+first, each at the earliest time in its window clear of closed windows and pinned work. Under a peak-power
+limit an operation starts only where the plant's running load leaves room for its power. Whatever it builds
+is checked: it returns None rather than a schedule the checker rejects (e.g. a maintenance window that
+pinned work fills, or pinned work above the power limit).
 """
 
 from __future__ import annotations
@@ -14,9 +20,9 @@ import bisect
 import time
 from dataclasses import dataclass
 
-from planner.scheduling.problem_data import Machine, ProblemData
+from planner.scheduling.problem_data import Machine, ProblemData, resumable_end
 from planner.scheduling.result import Result, SolveStatus
-from planner.scheduling.solution import Schedule, ScheduledOperation
+from planner.scheduling.solution import Schedule, ScheduledMaintenance, ScheduledOperation
 from planner.scheduling.solvers.base import Progress, ProgressCallback
 
 
@@ -35,6 +41,8 @@ class _Timeline:
         self.slots: list[_Slot] = []
         self.starts: list[int] = []
         self.windows = sorted(machine.unavailable)
+        self.closed = machine.closed_windows()
+        self.blocks: list[tuple[int, int]] = []  # placed maintenance: no work, no pause across it
         self.points: list[int] = []
 
     def add(self, start: int, end: int, family: int) -> None:
@@ -46,12 +54,56 @@ class _Timeline:
         self.starts.insert(idx, start)
         self.slots.insert(idx, _Slot(start, end, family))
 
-    def _clear_windows(self, start: int, duration: int) -> int:
-        """Earliest start >= start whose interval meets no closed window and contains no zero-length work."""
+    def end(self, start: int, duration: int, resumable: bool) -> int:
+        """End of work started at ``start``: a resumable operation pauses over the closed windows."""
+        if resumable and duration > 0:
+            return resumable_end(start, duration, self.closed)
+        return start + duration
+
+    def _clear_resumable(self, start: int, duration: int) -> int:
+        """Earliest start >= start outside closed windows whose (paused) span meets no maintenance or point."""
         moved = True
         while moved:
             moved = False
-            for w_start, w_end in self.windows:
+            for w_start, w_end in self.closed:
+                if w_start <= start < w_end:
+                    start = w_end
+                    moved = True
+            end = resumable_end(start, duration, self.closed)
+            for b_start, b_end in self.blocks:
+                if start < b_end and b_start < end:
+                    start = b_end
+                    moved = True
+            if moved:
+                continue
+            idx = bisect.bisect_right(self.points, start)
+            if idx < len(self.points) and self.points[idx] < end:
+                start = self.points[idx]
+                moved = True
+        return start
+
+    def place_block(self, earliest: int, duration: int) -> int:
+        """Earliest start >= earliest of a block (maintenance) clear of windows, blocks, operations and points."""
+        start = earliest
+        moved = True
+        while moved:
+            moved = False
+            for b_start, b_end in [*self.windows, *self.blocks, *((s.start, s.end) for s in self.slots)]:
+                if start < b_end and b_start < start + duration:
+                    start = b_end
+                    moved = True
+            idx = bisect.bisect_right(self.points, start)
+            if idx < len(self.points) and self.points[idx] < start + duration:
+                start = self.points[idx]
+                moved = True
+        return start
+
+    def _clear_windows(self, start: int, duration: int) -> int:
+        """Earliest start >= start whose interval meets no closed window or block and contains no zero-length work."""
+        moved = True
+        while moved:
+            moved = False
+            for w_start, w_end in [*self.windows, *self.blocks]:
                 if start < w_end and w_start < start + duration:
                     start = w_end
                     moved = True
@@ -66,7 +118,7 @@ class _Timeline:
         moved = True
         while moved:
             moved = False
-            for w_start, w_end in self.windows:
+            for w_start, w_end in [*self.windows, *self.blocks]:
                 if w_start < ready < w_end:
                     ready = w_end
                     moved = True
@@ -76,7 +128,7 @@ class _Timeline:
                     moved = True
         return ready
 
-    def earliest(self, ready: int, duration: int, family: int) -> int:
+    def earliest(self, ready: int, duration: int, family: int, resumable: bool = False) -> int:
         """Earliest start >= ready that fits between placed operations with changeovers, outside windows."""
         machine = self.machine
         slots = self.slots
@@ -91,10 +143,72 @@ class _Timeline:
                 lo = max(ready, machine.setup(machine.initial_family, family))
             else:
                 lo = max(ready, prev.end + machine.setup(prev.family, family))
-            lo = self._clear_windows(lo, duration)
-            if nxt is None or lo + duration + machine.setup(family, nxt.family) <= nxt.start:
+            if resumable:
+                lo = self._clear_resumable(lo, duration)
+            else:
+                lo = self._clear_windows(lo, duration)
+            if (
+                nxt is None
+                or self.end(lo, duration, resumable) + machine.setup(family, nxt.family) <= nxt.start
+            ):
                 return lo
         raise AssertionError("unreachable: the gap after the last operation always fits")
+
+
+class _PowerProfile:
+    """The plant's running load: ``loads[i]`` kW on ``[times[i], times[i + 1])`` (the last step never ends)."""
+
+    def __init__(self, limit: float):
+        self.limit = limit * (1 + 1e-9) + 1e-9
+        self.times = [0]
+        self.loads = [0.0]
+
+    def _split(self, t: int) -> int:
+        idx = bisect.bisect_left(self.times, t)
+        if idx < len(self.times) and self.times[idx] == t:
+            return idx
+        self.times.insert(idx, t)
+        self.loads.insert(idx, self.loads[idx - 1])
+        return idx
+
+    def add(self, segments: list[tuple[int, int]], power: float) -> None:
+        for start, end in segments:
+            first, last = self._split(start), self._split(end)
+            for k in range(first, last):
+                self.loads[k] += power
+
+    def conflict(self, segments: list[tuple[int, int]], power: float) -> int | None:
+        """None when ``power`` fits over ``segments``; else a later time before which no start fits."""
+        jump: int | None = None
+        for start, end in segments:
+            k = bisect.bisect_right(self.times, start) - 1
+            while k < len(self.times) and self.times[k] < end:
+                if self.loads[k] + power > self.limit:
+                    # every later start before this step ends still meets it (for unpaused work)
+                    jump = self.times[k + 1] if k + 1 < len(self.times) else None
+                    if jump is None:
+                        raise AssertionError("unreachable: the last step carries no load")
+                k += 1
+            if jump is not None:
+                return jump
+        return None
+
+
+def _segments(start: int, end: int, closed: list[tuple[int, int]], paused: bool) -> list[tuple[int, int]]:
+    """When work on ``[start, end)`` runs: all of it, or (paused) the parts outside the closed windows."""
+    if not paused:
+        return [(start, end)] if end > start else []
+    out = []
+    t = start
+    for w_start, w_end in closed:
+        if w_end <= t or w_start >= end:
+            continue
+        if w_start > t:
+            out.append((t, w_start))
+        t = max(t, w_end)
+    if t < end:
+        out.append((t, end))
+    return out
 
 
 RULES = ("makespan", "tardiness")
@@ -134,19 +248,32 @@ def dispatch(data: ProblemData, rule: str | None = None) -> Schedule | None:
             schedule = dispatch(data, candidate)
             if schedule is None:
                 continue
-            objective = check_solution(data, schedule).objective
-            if objective is not None and (best is None or objective < best[0]):
+            report = check_solution(data, schedule)
+            objective = report.objective
+            if report.ok and objective is not None and (best is None or objective < best[0]):
                 best = (objective, schedule)
         return best[1] if best else None
     timelines = [_Timeline(m) for m in data.machines]
+    limit = data.energy.peak_power if data.energy is not None else None
+    power = _PowerProfile(limit) if limit is not None else None
     for j_idx, _o_idx, op in data.operations():
         if op.pinned:
             assert op.pinned_machine is not None and op.pinned_start is not None
             mode = op.mode_on(op.pinned_machine)
             assert mode is not None
-            timelines[op.pinned_machine].add(
-                op.pinned_start, op.pinned_start + mode.duration, data.jobs[j_idx].family
-            )
+            timeline = timelines[op.pinned_machine]
+            end = timeline.end(op.pinned_start, mode.duration, op.resumable)
+            timeline.add(op.pinned_start, end, data.jobs[j_idx].family)
+            if power is not None and mode.power > 0:
+                power.add(_segments(op.pinned_start, end, timeline.closed, op.resumable), mode.power)
+    maintenance = []
+    for t_idx, task in enumerate(data.maintenance):
+        timeline = timelines[task.machine]
+        start = timeline.place_block(task.earliest, task.duration)
+        if task.latest is not None and start + task.duration > task.latest:
+            return None
+        timeline.blocks.append((start, start + task.duration))
+        maintenance.append(ScheduledMaintenance(t_idx, task.machine, start, start + task.duration))
 
     remaining = [sum(min(m.duration for m in op.modes) for op in job.operations) for job in data.jobs]
     next_op = [0] * data.num_jobs
@@ -161,8 +288,21 @@ def dispatch(data: ProblemData, rule: str | None = None) -> Schedule | None:
         family = data.jobs[j_idx].family
         best: tuple[int, int, int] | None = None
         for mode in op.modes:
-            start = timelines[mode.machine].earliest(ready[j_idx], mode.duration, family)
-            cand = (start, start + mode.duration, mode.machine)
+            timeline = timelines[mode.machine]
+            paused = op.resumable and mode.duration > 0
+            if limit is not None and mode.power > limit:
+                continue
+            t = ready[j_idx]
+            while True:
+                start = timeline.earliest(t, mode.duration, family, op.resumable)
+                end = timeline.end(start, mode.duration, op.resumable)
+                if power is None or mode.power <= 0:
+                    break
+                jump = power.conflict(_segments(start, end, timeline.closed, paused), mode.power)
+                if jump is None:
+                    break
+                t = max(jump, start + 1)
+            cand = (start, end, mode.machine)
             if best is None or (cand[1], cand[0]) < (best[1], best[0]):
                 best = cand
         assert best is not None
@@ -182,7 +322,7 @@ def dispatch(data: ProblemData, rule: str | None = None) -> Schedule | None:
                     return None
                 mode = op.mode_on(op.pinned_machine)
                 assert mode is not None
-                end = op.pinned_start + mode.duration
+                end = timelines[op.pinned_machine].end(op.pinned_start, mode.duration, op.resumable)
                 placed.append(
                     ScheduledOperation(j_idx, next_op[j_idx], op.pinned_machine, op.pinned_start, end)
                 )
@@ -204,6 +344,16 @@ def dispatch(data: ProblemData, rule: str | None = None) -> Schedule | None:
         start, end, machine = cache.pop(chosen)
         op = data.jobs[chosen].operations[next_op[chosen]]
         timelines[machine].add(start, end, data.jobs[chosen].family)
+        chosen_mode = op.mode_on(machine)
+        assert chosen_mode is not None
+        if power is not None and chosen_mode.power > 0 and end > start:
+            paused = op.resumable and chosen_mode.duration > 0
+            power.add(_segments(start, end, timelines[machine].closed, paused), chosen_mode.power)
+            # more load from start to end: candidates meeting that time may no longer fit
+            for j_idx in list(cache):
+                c_start, c_end, _ = cache[j_idx]
+                if c_start < end and start < c_end:
+                    del cache[j_idx]
         placed.append(ScheduledOperation(chosen, next_op[chosen], machine, start, end))
         remaining[chosen] -= min(m.duration for m in op.modes)
         ready[chosen] = end
@@ -214,7 +364,7 @@ def dispatch(data: ProblemData, rule: str | None = None) -> Schedule | None:
             nxt = data.jobs[j_idx].operations[next_op[j_idx]]
             if any(mode.machine == machine for mode in nxt.modes):
                 del cache[j_idx]
-    return Schedule(placed)
+    return Schedule(placed, maintenance)
 
 
 def makespan_lower_bound(data: ProblemData) -> int:

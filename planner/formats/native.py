@@ -10,16 +10,19 @@ draft 2020-12, shipped with the package and in ``instances/``)::
                     "setup_times": [[0, 20], [45, 0]], "initial_family": "white"}, ...],
       "jobs": [{"name": "SO-1001", "release": 0, "due": 900, "weight": 3, "family": "black",
                 "operations": [{"name": "paint", "modes": [{"machine": "PAINT", "duration": 40, "power": 25.0}],
-                                "resumable": true, "pinned": {"machine": "PAINT", "start": 0}}]}],
+                                "resumable": true, "pinned": {"machine": "PAINT", "start": 0},
+                                "planned_machine": "PAINT", "planned_start": 0}]}],
       "maintenance": [{"name": "service", "machine": "PAINT", "duration": 240, "earliest": 0, "latest": 2880}],
       "energy": {"period": 60, "price": [0.12, 0.31], "co2": [0.25, 0.4], "peak_power": 80.0,
                  "hours_per_unit": 0.016666666666666666},
-      "objective": {"makespan": 1, "tardiness": 10, "energy": 5}    or    {"lexicographic": ["tardiness", "makespan"]}
+      "objective": {"makespan": 1, "tardiness": 10, "energy": 5, "moved": 10, "shift": 1}
+                   or {"lexicographic": ["tardiness", "makespan"]}
     }
 
 Machines and families are referred to by name, or by 0-based index (the writer uses indices when names are
 missing or not unique). In the weighted form of ``objective`` missing weights are 0; without any weight the
-defaults of :class:`~planner.scheduling.Objective` apply. :func:`to_native_dict` and :func:`from_native_dict`
+defaults of :class:`~planner.scheduling.Objective` apply. ``planned_machine``/``planned_start`` (a previous
+plan's placement) and the weights ``moved``/``shift`` are the stability terms of rescheduling. :func:`to_native_dict` and :func:`from_native_dict`
 round-trip exactly.
 """
 
@@ -361,6 +364,11 @@ def _operation(
         pinned_machine = machines.resolve(o_doc["pinned"]["machine"], f"{field}.pinned.machine", errors)
         pinned_start = _int(o_doc["pinned"]["start"])
         ok = ok and pinned_machine is not None
+    planned_machine = planned_start = None
+    if "planned_machine" in o_doc:
+        planned_machine = machines.resolve(o_doc["planned_machine"], f"{field}.planned_machine", errors)
+        planned_start = _int(o_doc["planned_start"])
+        ok = ok and planned_machine is not None
     if not ok:
         return None
     try:
@@ -370,6 +378,8 @@ def _operation(
             pinned_machine=pinned_machine,
             pinned_start=pinned_start,
             resumable=o_doc.get("resumable", False),
+            planned_machine=planned_machine,
+            planned_start=planned_start,
         )
     except ValidationError as exc:
         errors.extend(prefixed(exc, field))
@@ -457,6 +467,9 @@ def to_native_dict(data: ProblemData) -> dict[str, Any]:
                 o_doc["resumable"] = True
             if op.pinned_machine is not None:
                 o_doc["pinned"] = {"machine": machine_ref(op.pinned_machine), "start": op.pinned_start}
+            if op.planned_machine is not None:
+                o_doc["planned_machine"] = machine_ref(op.planned_machine)
+                o_doc["planned_start"] = op.planned_start
             j_doc["operations"].append(o_doc)
         doc["jobs"].append(j_doc)
 

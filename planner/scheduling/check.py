@@ -282,6 +282,13 @@ def check_solution(data: ProblemData, schedule: Schedule) -> CheckReport:
         max_tardiness = max(max_tardiness, t)
         late += t > 0
     kwh, cost, co2 = _energy(data, makespan, running, closed, placed_maintenance)
+    num_moved = total_shift = 0
+    for j_idx, o_idx, op in data.operations():
+        if op.planned_machine is None or op.planned_start is None:
+            continue
+        sop = placed[(j_idx, o_idx)]
+        num_moved += sop.machine != op.planned_machine or sop.start != op.planned_start
+        total_shift += abs(sop.start - op.planned_start)
     kpis = KPIs(
         makespan=makespan,
         total_tardiness=tardiness,
@@ -294,6 +301,8 @@ def check_solution(data: ProblemData, schedule: Schedule) -> CheckReport:
         energy_cost=cost,
         peak_power=peak,
         co2_kg=co2,
+        num_moved=num_moved,
+        total_shift=total_shift,
     )
     return CheckReport(errors, kpis, data.objective.value(kpis.terms()))
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from planner.exceptions import FieldViolation, ValidationError
 
-OBJECTIVE_TERMS = ("makespan", "tardiness", "setup", "energy", "co2")
+OBJECTIVE_TERMS = ("makespan", "tardiness", "setup", "energy", "co2", "moved", "shift")
 
 
 def _tuple(obj: Any, name: str, value: Sequence[Any] | None) -> None:
@@ -117,6 +117,9 @@ class Operation:
         that stops at the end of a shift): its end is its start plus its duration plus the closed time it
         spans, and it may not start inside a closed window. A non-resumable operation (a furnace run) must fit
         inside one open window.
+    planned_machine, planned_start
+        Where a previous plan placed the operation (both or neither); the ``moved`` and ``shift`` terms of
+        the objective count how far a new plan strays from it (see :mod:`planner.scheduling.reschedule`).
     """
 
     modes: tuple[Mode, ...]
@@ -124,6 +127,8 @@ class Operation:
     pinned_machine: int | None = None
     pinned_start: int | None = None
     resumable: bool = False
+    planned_machine: int | None = None
+    planned_start: int | None = None
 
     def __post_init__(self) -> None:
         _tuple(self, "modes", self.modes)
@@ -150,12 +155,27 @@ class Operation:
             )
         if not isinstance(self.resumable, bool):
             errors.append(FieldViolation("resumable", f"must be true or false, got {self.resumable!r}"))
+        if (self.planned_machine is None) != (self.planned_start is None):
+            errors.append(FieldViolation("planned_start", "planned_machine and planned_start go together"))
+        if self.planned_machine is not None and self.planned_machine not in seen:
+            errors.append(
+                FieldViolation("planned_machine", f"machine {self.planned_machine} is not one of the modes")
+            )
+        if self.planned_start is not None and (not _is_int(self.planned_start) or self.planned_start < 0):
+            errors.append(
+                FieldViolation("planned_start", f"must be an integer >= 0, got {self.planned_start!r}")
+            )
         if errors:
             raise ValidationError(errors)
 
     @property
     def pinned(self) -> bool:
         return self.pinned_machine is not None
+
+    @property
+    def planned(self) -> bool:
+        """Whether a previous plan's placement is known (for the stability terms)."""
+        return self.planned_machine is not None
 
     def mode_on(self, machine: int) -> Mode | None:
         """Return the mode on ``machine``, or None when the machine is not eligible."""
@@ -415,6 +435,9 @@ class Objective:
         Weight per unit of energy cost (money, from the tariff in :class:`Energy`).
     co2
         Weight per kg of CO2.
+    moved, shift
+        Stability weights (for rescheduling): per operation placed on another machine or at another start
+        than its ``planned_machine``/``planned_start``, and per time unit of ``|start - planned_start|``.
     lexicographic
         Optional order of terms (e.g. ``("tardiness", "makespan")``): minimise the first, then the next
         without worsening the first, and so on. Weights are then ignored.
@@ -426,6 +449,8 @@ class Objective:
     lexicographic: tuple[str, ...] = ()
     energy: int = 0
     co2: int = 0
+    moved: int = 0
+    shift: int = 0
 
     def __post_init__(self) -> None:
         _tuple(self, "lexicographic", self.lexicographic)
@@ -450,8 +475,8 @@ class Objective:
 
     @classmethod
     def parse(cls, text: str) -> Objective:
-        """Read a term (``makespan``, ``tardiness``, ``setup``, ``energy``, ``co2``), weights such as
-        ``makespan=1,tardiness=10,energy=5``, or an order such as ``lex:tardiness,makespan``."""
+        """Read a term (``makespan``, ``tardiness``, ``setup``, ``energy``, ``co2``, ``moved``, ``shift``),
+        weights such as ``makespan=1,tardiness=10,energy=5``, or an order such as ``lex:tardiness,makespan``."""
         text = text.strip().lower()
         if text.startswith("lex:"):
             return cls(lexicographic=tuple(t.strip() for t in text[4:].split(",") if t.strip()))

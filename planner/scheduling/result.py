@@ -40,6 +40,10 @@ class KPIs:
     """Highest summed power of running operations at any instant, kW (idle power not included)."""
     co2_kg: float = 0.0
     """CO2 of ``energy_kwh`` under the grid intensity per period."""
+    num_moved: int = 0
+    """Operations placed on another machine or at another start than their planned placement."""
+    total_shift: int = 0
+    """Sum of ``|start - planned_start|`` over the operations with a planned placement."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +58,8 @@ class KPIs:
             "energy_cost": round(self.energy_cost, 6),
             "peak_power": round(self.peak_power, 6),
             "co2_kg": round(self.co2_kg, 6),
+            "num_moved": self.num_moved,
+            "total_shift": self.total_shift,
         }
 
     def terms(self) -> dict[str, float]:
@@ -64,6 +70,8 @@ class KPIs:
             "setup": self.total_setup_time,
             "energy": self.energy_cost,
             "co2": self.co2_kg,
+            "moved": self.num_moved,
+            "shift": self.total_shift,
         }
 
 

@@ -462,3 +462,22 @@ def test_invalid_values_give_validation_errors_with_field_paths(doc, field, frag
     matching = [v for v in info.value.violations if v.field == field]
     assert matching, [str(v) for v in info.value.violations]
     assert fragment in matching[0].description
+
+
+def test_planned_placement_and_stability_weights_round_trip():
+    """Tests that planned_machine/planned_start and the moved/shift weights are read, written and read back,
+    and that plain instances are written without the stability weights."""
+    op = Operation((Mode(0, 3), Mode(1, 4)), planned_machine=1, planned_start=7)
+    data = ProblemData(
+        (Machine("A"), Machine("B")), (Job((op,), "J"),), objective=Objective(makespan=1, moved=5, shift=1)
+    )
+    doc = to_native_dict(data)
+    assert doc["jobs"][0]["operations"][0]["planned_machine"] == "B"
+    assert doc["jobs"][0]["operations"][0]["planned_start"] == 7
+    assert doc["objective"]["moved"] == 5
+    assert parse_native(format_native(data)) == data
+    assert "moved" not in to_native_dict(data.replace(objective=Objective()))["objective"]
+    bad = json.loads(format_native(data))
+    del bad["jobs"][0]["operations"][0]["planned_start"]
+    with pytest.raises(FormatError, match="planned_start"):
+        from_native_dict(bad)

@@ -31,6 +31,7 @@ Energy cost and CO2
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,6 +110,13 @@ class CpSatModel:
         self.setup_terms: list[tuple[cp_model.IntVar, int]] = []
         self.makespan = self.model.new_int_var(0, self.horizon, "makespan")
         self.tardiness: list[tuple[int, cp_model.IntVar]] = []
+        self.moved: list[cp_model.IntVar | int] = []
+        self.shift: list[cp_model.IntVar | int] = []
+        # operation -> (moved literal, shift variable) of the stability terms
+        self.stability: dict[tuple[int, int], tuple[cp_model.IntVar, cp_model.IntVar]] = {}
+        # per machine with changeovers, the circuit's literals, so a warm start can be hinted completely:
+        # (first[op], last[op], arc[(op, op)], empty)
+        self.circuits: dict[int, tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]] = {}
         self.maintenance: list[tuple[cp_model.IntVar, cp_model.IntervalVar]] = []
         self.energy_terms: dict[str, list[tuple[int, cp_model.LinearExprT]]] = {t: [] for t in _ENERGY_TERMS}
         self.scale = 1
@@ -130,6 +138,8 @@ class CpSatModel:
         self._add_makespan()
         self._add_tardiness()
         self._add_energy()
+        if {"moved", "shift"} & set(data.objective.terms()):
+            self._add_stability()
 
     def _tariff_span(self) -> int:
         """Room to move work to cheaper periods: the span of the given tariff values when energy is weighted.
@@ -315,22 +325,40 @@ class CpSatModel:
         for m_idx, machine in enumerate(self.data.machines):
             if not machine.has_setups:
                 continue
-            # zero-length work needs no changeover (the no-overlap still keeps it off others' interiors)
-            entries = [e for e in per_machine.get(m_idx, []) if e[2] > 0]
+            # zero-length work needs no changeover (the no-overlap still keeps it off others' interiors);
+            # work pinned to another machine is never here
+            entries = [
+                e for e in per_machine.get(m_idx, []) if e[2] > 0 and self._pinned_to(e[0]) in (None, m_idx)
+            ]
             if not entries:
                 continue
+            # between two operations pinned here only the consecutive ones can be linked (exact: anything
+            # pinned in between comes between); this keeps the circuit small when much work is fixed
+            fixed = sorted(
+                (self.data.jobs[k[0]].operations[k[1]].pinned_start or 0, k)
+                for k, _, _, _ in entries
+                if self._pinned_to(k) == m_idx
+            )
+            follows = {a[1]: b[1] for a, b in itertools.pairwise(fixed)}
+            is_fixed = {k for _, k in fixed}
             arcs: list[tuple[int, int, cp_model.IntVar | int]] = []
             families = [self.data.jobs[key[0]].family for key, _, _, _ in entries]
+            firsts: dict[Any, Any] = {}
+            lasts: dict[Any, Any] = {}
+            between: dict[Any, Any] = {}
             for i, (key, present, _, _) in enumerate(entries):
                 node = i + 1
                 start = self.ops[key].start
                 first = model.new_bool_var(f"first{m_idx}_{i}")
                 arcs.append((0, node, first))
+                firsts[key] = first
                 init = machine.setup(machine.initial_family, families[i])
                 if init:
                     model.add(start >= init).only_enforce_if(first)
                     self.setup_terms.append((first, init))
-                arcs.append((node, 0, model.new_bool_var(f"last{m_idx}_{i}")))
+                last = model.new_bool_var(f"last{m_idx}_{i}")
+                arcs.append((node, 0, last))
+                lasts[key] = last
                 if isinstance(present, int):
                     pass  # always present: no self loop
                 else:
@@ -340,15 +368,24 @@ class CpSatModel:
                 for j, (key_j, _, _, _) in enumerate(entries):
                     if i == j or key_i == key_j:
                         continue
+                    if key_i in is_fixed and key_j in is_fixed and follows.get(key_i) != key_j:
+                        continue
                     lit = model.new_bool_var(f"arc{m_idx}_{i}_{j}")
                     arcs.append((i + 1, j + 1, lit))
+                    between[(key_i, key_j)] = lit
                     setup = machine.setup(families[i], families[j])
                     model.add(self.ops[key_j].start >= end_i + setup).only_enforce_if(lit)
                     if setup:
                         self.setup_terms.append((lit, setup))
+            empty = None
             if all(not isinstance(p, int) for _, p, _, _ in entries):
-                arcs.append((0, 0, model.new_bool_var(f"empty{m_idx}")))
+                empty = model.new_bool_var(f"empty{m_idx}")
+                arcs.append((0, 0, empty))
             model.add_circuit(arcs)  # type: ignore[arg-type]
+            self.circuits[m_idx] = (firsts, lasts, between, empty)
+
+    def _pinned_to(self, key: tuple[int, int]) -> int | None:
+        return self.data.jobs[key[0]].operations[key[1]].pinned_machine
 
     def _add_peak_power(self) -> None:
         """The summed power of running operations never exceeds the plant's peak-power limit."""
@@ -384,6 +421,33 @@ class CpSatModel:
             self.model.add(tard >= self.ops[(j_idx, len(job.operations) - 1)].end - job.due)
             self.tardiness.append((job.weight, tard))
             self._tardiness_by_job[j_idx] = tard
+
+    def _add_stability(self) -> None:
+        """Per operation with a planned placement: a literal "moved" and its start shift ``|s - planned|``."""
+        model = self.model
+        for j_idx, o_idx, op in self.data.operations():
+            if op.planned_machine is None or op.planned_start is None:
+                continue
+            vars_ = self.ops[(j_idx, o_idx)]
+            if op.pinned:
+                # fixed anyway: constants, no variables
+                self.moved.append(
+                    int(op.pinned_machine != op.planned_machine or op.pinned_start != op.planned_start)
+                )
+                self.shift.append(abs((op.pinned_start or 0) - op.planned_start))
+                continue
+            tag = f"{j_idx}_{o_idx}"
+            moved = model.new_bool_var(f"moved{tag}")
+            # not moved => on the planned machine at the planned start (minimising keeps it exact)
+            model.add(vars_.start == op.planned_start).only_enforce_if(~moved)
+            present = vars_.modes[op.planned_machine][0]
+            if not isinstance(present, int):
+                model.add_implication(~moved, present)
+            self.moved.append(moved)
+            shift = model.new_int_var(0, max(self.horizon, op.planned_start), f"shift{tag}")
+            model.add_abs_equality(shift, vars_.start - op.planned_start)
+            self.shift.append(shift)
+            self.stability[(j_idx, o_idx)] = (moved, shift)
 
     def _earliest_starts(self) -> dict[tuple[int, int], int]:
         """A lower bound on every operation's start: its job's release plus its predecessors' shortest modes."""
@@ -548,6 +612,10 @@ class CpSatModel:
             return sum(w * t for w, t in self.tardiness)  # type: ignore[return-value]
         if name == "setup":
             return sum(s * lit for lit, s in self.setup_terms)  # type: ignore[return-value]
+        if name == "moved":
+            return sum(self.moved)  # type: ignore[return-value]
+        if name == "shift":
+            return sum(self.shift)  # type: ignore[return-value]
         if name in _ENERGY_TERMS:
             return sum(c * v for c, v in self.energy_terms[name])  # type: ignore[return-value]
         raise ValueError(f"unknown objective term {name!r}")
@@ -572,7 +640,9 @@ class CpSatModel:
         )
 
     def add_hint(self, schedule: Schedule) -> None:
-        """Hint a (complete) schedule as warm start."""
+        """Hint a (complete) schedule as warm start: starts and modes, and (so CP-SAT need not complete the
+        hint itself, which it often fails to do on large circuits) the changeover sequence, makespan,
+        tardiness and stability variables."""
         self.model.clear_hints()
         for sop in schedule:
             vars_ = self.ops.get((sop.job, sop.operation))
@@ -582,10 +652,17 @@ class CpSatModel:
             for machine, (present, _, _) in vars_.modes.items():
                 if not isinstance(present, int):
                     self.model.add_hint(present, machine == sop.machine)
+            if (sop.job, sop.operation) in self.stability:
+                op = self.data.jobs[sop.job].operations[sop.operation]
+                assert op.planned_start is not None
+                moved, shift = self.stability[(sop.job, sop.operation)]
+                self.model.add_hint(moved, sop.machine != op.planned_machine or sop.start != op.planned_start)
+                self.model.add_hint(shift, abs(sop.start - op.planned_start))
         for sm in schedule.maintenance:
             if 0 <= sm.task < len(self.maintenance):
                 self.model.add_hint(self.maintenance[sm.task][0], sm.start)
         self._hint_derived(schedule)
+        self._hint_sequences(schedule)
 
     def _hint_derived(self, schedule: Schedule) -> None:
         """Hint the values that follow from the schedule: ends, pauses, overlaps, costs, makespan, tardiness."""
@@ -630,6 +707,29 @@ class CpSatModel:
                     model.add_hint(cost, table[k])
                     if charged is not None:
                         model.add_hint(charged, table[k])
+
+    def _hint_sequences(self, schedule: Schedule) -> None:
+        """Hints of the changeover circuits: which operation comes first, last and next on each machine."""
+        model = self.model
+        placed = schedule.as_dict()
+        if len(placed) != self.data.num_operations:
+            return  # a partial schedule: leave the rest to CP-SAT
+        for m_idx, (firsts, lasts, between, empty) in self.circuits.items():
+            sequence = sorted(
+                (sop.start, sop.end, key)
+                for key, sop in placed.items()
+                if sop.machine == m_idx and key in firsts and sop.end > sop.start
+            )
+            keys = [key for _, _, key in sequence]
+            chosen = set(itertools.pairwise(keys))
+            for key, lit in firsts.items():
+                model.add_hint(lit, bool(keys) and key == keys[0])
+            for key, lit in lasts.items():
+                model.add_hint(lit, bool(keys) and key == keys[-1])
+            for pair, lit in between.items():
+                model.add_hint(lit, pair in chosen)
+            if empty is not None:
+                model.add_hint(empty, not keys)
 
     def schedule(self, solver: cp_model.CpSolver) -> Schedule:
         """Read the schedule from a solved model."""

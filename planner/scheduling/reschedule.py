@@ -23,8 +23,9 @@ The rules, in the order they are applied:
 3. **A breakdown interrupts running work**: an operation that started before ``now`` and overlaps a
    breakdown of its machine is interrupted; the data model has no partial operations, so it re-runs in
    full, on any of its machines, after ``now`` (reason ``"interrupted"``). One that ends before the
-   breakdown starts stays. A reported *finished* operation that overlaps a breakdown is a contradiction
-   and an error.
+   breakdown starts stays. A resumable operation (``Operation.resumable``) is not interrupted: it pauses
+   over the breakdown as over any closed window and ends that much later. A reported *finished* operation
+   that overlaps a breakdown is a contradiction and an error.
 4. Operations starting in ``[now, now + frozen_horizon)``, and operations the input data pins, stay pinned
    where they are, as long as their predecessor stays too and ends in time, no closed window or breakdown
    meets them and their machine is free (with changeovers); otherwise they are rescheduled and listed as
@@ -38,7 +39,10 @@ The rules, in the order they are applied:
 6. A cancelled order loses its operations that have not started; the ones that started stay (they
    happened, and a running one occupies its machine until it ends), without a due date. An order with no
    started operation disappears.
-7. Every other operation is free; its current placement becomes ``planned_machine``/``planned_start`` and
+7. Maintenance tasks placed before ``now + frozen_horizon`` (done, under way or frozen) stay where they
+   are unless a breakdown meets them; the others keep their window, from ``now`` on (a window that has
+   become too short is opened to the end, with a warning).
+8. Every other operation is free; its current placement becomes ``planned_machine``/``planned_start`` and
    the objective adds ``moved_weight`` per operation placed elsewhere and ``shift_weight`` per time unit
    of start shift (:class:`~planner.scheduling.Objective` ``moved``/``shift``) to the problem's own
    objective (a lexicographic objective gets ``moved`` and ``shift`` as its last stages).

@@ -23,8 +23,9 @@ The rules, in the order they are applied:
 3. **A breakdown interrupts running work**: an operation that started before ``now`` and overlaps a
    breakdown of its machine is interrupted; the data model has no partial operations, so it re-runs in
    full, on any of its machines, after ``now`` (reason ``"interrupted"``). One that ends before the
-   breakdown starts stays. A reported *finished* operation that overlaps a breakdown is a contradiction
-   and an error.
+   breakdown starts stays. A resumable operation (``Operation.resumable``) is not interrupted: it pauses
+   over the breakdown as over any closed window and ends that much later. A reported *finished* operation
+   that overlaps a breakdown is a contradiction and an error.
 4. Operations starting in ``[now, now + frozen_horizon)``, and operations the input data pins, stay pinned
    where they are, as long as their predecessor stays too and ends in time, no closed window or breakdown
    meets them and their machine is free (with changeovers); otherwise they are rescheduled and listed as
@@ -38,7 +39,10 @@ The rules, in the order they are applied:
 6. A cancelled order loses its operations that have not started; the ones that started stay (they
    happened, and a running one occupies its machine until it ends), without a due date. An order with no
    started operation disappears.
-7. Every other operation is free; its current placement becomes ``planned_machine``/``planned_start`` and
+7. Maintenance tasks placed before ``now + frozen_horizon`` (done, under way or frozen) stay where they
+   are unless a breakdown meets them; the others keep their window, from ``now`` on (a window that has
+   become too short is opened to the end, with a warning).
+8. Every other operation is free; its current placement becomes ``planned_machine``/``planned_start`` and
    the objective adds ``moved_weight`` per operation placed elsewhere and ``shift_weight`` per time unit
    of start shift (:class:`~planner.scheduling.Objective` ``moved``/``shift``) to the problem's own
    objective (a lexicographic objective gets ``moved`` and ``shift`` as its last stages).
@@ -58,9 +62,18 @@ from typing import Any
 
 from planner.exceptions import FieldViolation, ValidationError
 from planner.scheduling.check import check_solution
-from planner.scheduling.problem_data import Job, Machine, Mode, Objective, Operation, ProblemData
+from planner.scheduling.problem_data import (
+    Job,
+    Machine,
+    Mode,
+    Objective,
+    Operation,
+    ProblemData,
+    merge_windows,
+    resumable_end,
+)
 from planner.scheduling.result import Result, SolveStatus
-from planner.scheduling.solution import Schedule, ScheduledOperation
+from planner.scheduling.solution import Schedule, ScheduledMaintenance, ScheduledOperation
 
 logger = logging.getLogger(__name__)
 
@@ -327,10 +340,12 @@ class _MachineLog:
         self.windows = list(windows)
         self.kept: list[_Kept] = []
 
-    def conflict(self, start: int, end: int, family: int) -> str:
-        """Why [start, end) of ``family`` cannot stay here ("" when it can)."""
+    def conflict(self, start: int, end: int, family: int, pausing: bool = False) -> str:
+        """Why [start, end) of ``family`` cannot stay here ("" when it can); work that ``pausing`` may span
+        closed windows but not start inside one."""
         for w_start, w_end in self.windows:
-            if _overlaps(start, end, w_start, w_end):
+            inside = w_start <= start < w_end if pausing else _overlaps(start, end, w_start, w_end)
+            if inside:
                 return f"closed window {w_start}-{w_end}"
         for other in self.kept:
             if _overlaps(start, end, other.start, other.end) or (
@@ -572,17 +587,48 @@ def _build(
         m_idx: list(machine.unavailable) + breakdowns.get(m_idx, [])
         for m_idx, machine in enumerate(data.machines)
     }
-    logs = [_MachineLog(machine, windows[m_idx]) for m_idx, machine in enumerate(data.machines)]
+    closed = {m_idx: merge_windows(w) for m_idx, w in windows.items()}
+
+    def pausing(key: tuple[int, int], plan: _Plan) -> bool:
+        op = data.jobs[key[0]].operations[key[1]]
+        mode = op.mode_on(plan.machine)
+        return op.resumable and mode is not None and mode.duration > 0
+
+    # resumable work pauses over breakdowns too: it keeps its start and ends later
+    for key, plan in plans.items():
+        if pausing(key, plan) and not plan.done:
+            running = data.jobs[key[0]].operations[key[1]].mode_on(plan.machine)
+            assert running is not None
+            plan.end = resumable_end(plan.start, running.duration, closed[plan.machine])
+
+    # maintenance under way, done or inside the frozen horizon stays (unless a breakdown meets it)
+    placed_tasks = {sm.task: sm for sm in schedule.maintenance}
+    kept_tasks: dict[int, ScheduledMaintenance] = {}
+    for t_idx, sm in placed_tasks.items():
+        hit = any(_overlaps(sm.start, sm.end, s, e) for s, e in breakdowns.get(sm.machine, []))
+        if not hit and sm.start < now + frozen_horizon:
+            kept_tasks[t_idx] = sm
+    logs = [
+        _MachineLog(
+            machine,
+            windows[m_idx] + [(sm.start, sm.end) for sm in kept_tasks.values() if sm.machine == m_idx],
+        )
+        for m_idx, machine in enumerate(data.machines)
+    ]
 
     def family(key: tuple[int, int]) -> int:
         return data.jobs[key[0]].family
 
     def breaks(key: tuple[int, int], plan: _Plan) -> bool:
-        """Whether a breakdown meets the operation."""
+        """Whether a breakdown meets the operation (resumable work: whether it would start inside one)."""
+        if pausing(key, plan):
+            return any(s <= plan.start < e for s, e in breakdowns.get(plan.machine, []))
         return any(_overlaps(plan.start, plan.end, s, e) for s, e in breakdowns.get(plan.machine, []))
 
-    def interrupted(plan: _Plan) -> bool:
-        """Whether a breakdown of its machine begins while the operation runs (it started before it)."""
+    def interrupted(key: tuple[int, int], plan: _Plan) -> bool:
+        """Whether a breakdown of its machine begins while the operation runs (resumable work pauses)."""
+        if pausing(key, plan):
+            return False
         return any(plan.start < s < plan.end for s, _ in breakdowns.get(plan.machine, []))
 
     # 1. reported operations: facts (a running one on a machine that broke down is interrupted)
@@ -590,7 +636,7 @@ def _build(
     for _, _, key in reported:
         plan = plans[key]
         where = f"events[{plan.event}]"
-        if breaks(key, plan):
+        if breaks(key, plan) or interrupted(key, plan):
             if plan.done:
                 errors.append(
                     FieldViolation(
@@ -602,7 +648,7 @@ def _build(
             else:
                 plan.state, plan.reason = "free", "interrupted"
             continue
-        why = logs[plan.machine].conflict(plan.start, plan.end, family(key))
+        why = logs[plan.machine].conflict(plan.start, plan.end, family(key), pausing(key, plan))
         if why:
             errors.append(
                 FieldViolation(
@@ -620,7 +666,7 @@ def _build(
             pred = plans[(j_idx, o_idx - 1)]
             if pred.state not in ("reported", "started", "frozen") or pred.end > plan.start:
                 return False
-        return not logs[plan.machine].conflict(plan.start, plan.end, family(key))
+        return not logs[plan.machine].conflict(plan.start, plan.end, family(key), pausing(key, plan))
 
     # 2. operations the plan started before now (unreported), 3. frozen and pinned ones, in start order
     for key in sorted((k for k, p in plans.items() if p.state == "free"), key=lambda k: plans[k].start):
@@ -632,7 +678,7 @@ def _build(
             if stays(key, plan):
                 plan.state = "started"
                 logs[plan.machine].add(plan.start, plan.end, family(key), key)
-            elif interrupted(plan):
+            elif interrupted(key, plan):
                 plan.reason = "interrupted"
             else:
                 plan.reason = "displaced"
@@ -683,6 +729,20 @@ def _build(
     for plan in plans.values():
         if plan.state in ("reported", "started") and not plan.history:
             busy.setdefault(plan.machine, []).append((plan.start, plan.end))
+    for sm in kept_tasks.values():
+        busy.setdefault(sm.machine, []).append((sm.start, sm.end))
+    tasks = []
+    for t_idx, task in enumerate(data.maintenance):
+        if t_idx in kept_tasks:
+            sm = kept_tasks[t_idx]
+            tasks.append(dataclasses.replace(task, earliest=sm.start, latest=sm.end))
+            continue
+        earliest = max(task.earliest, now)
+        latest = task.latest
+        if latest is not None and latest < earliest + task.duration:
+            logger.warning("maintenance task %d no longer fits its window; it goes as early as it can", t_idx)
+            latest = None
+        tasks.append(dataclasses.replace(task, earliest=earliest, latest=latest))
     machines = tuple(
         dataclasses.replace(
             machine,
@@ -703,9 +763,17 @@ def _build(
             if plan.state == "reported":
                 ran = op.mode_on(plan.machine)
                 assert ran is not None
+                work = plan.end - plan.start
+                resumable = op.resumable
+                if resumable:  # the work done is the open time it spanned
+                    spans = closed[plan.machine]
+                    work -= sum(max(0, min(e, plan.end) - max(s, plan.start)) for s, e in spans)
+                    resumable = work > 0 and resumable_end(plan.start, work, spans) == plan.end
+                    work = work if resumable else plan.end - plan.start
                 new_op = dataclasses.replace(
                     op,
-                    modes=(Mode(plan.machine, plan.end - plan.start, ran.power),),
+                    resumable=resumable,
+                    modes=(Mode(plan.machine, work, ran.power),),
                     pinned_machine=plan.machine,
                     pinned_start=plan.start,
                     planned_machine=plan.machine,
@@ -745,9 +813,11 @@ def _build(
         new_objective = Objective(lexicographic=objective.lexicographic + extra)
     else:
         new_objective = dataclasses.replace(objective, moved=moved_weight, shift=shift_weight)
-    new_data = data.replace(machines=machines, jobs=tuple(jobs), objective=new_objective)
+    new_data = data.replace(
+        machines=machines, jobs=tuple(jobs), objective=new_objective, maintenance=tuple(tasks)
+    )
 
-    warm = _best_repair(new_data, now, len(jobs) - len(rush))
+    warm = _best_repair(new_data, now, len(jobs) - len(rush), placed_tasks)
     return _Built(
         new_data,
         warm,
@@ -760,12 +830,20 @@ def _build(
     )
 
 
-def _repair(data: ProblemData, now: int, num_old_jobs: int, keep_first: bool = False) -> Schedule | None:
+def _repair(
+    data: ProblemData,
+    now: int,
+    num_old_jobs: int,
+    keep_first: bool = False,
+    maintenance: dict[int, ScheduledMaintenance] | None = None,
+) -> Schedule | None:
     """The current plan made feasible for the new problem: pinned work where it is, every free operation
     where it was when it still fits there, else on the machine where it ends first (shifted right).
 
     With ``keep_first`` every operation that can stay exactly where it was stays, and only the others (and
-    their jobs' later operations) are then fitted in, in planned order: fewer moves, maybe more delay."""
+    their jobs' later operations) are then fitted in, in planned order: fewer moves, maybe more delay.
+    Maintenance tasks stay where ``maintenance`` has them when that is still allowed, else go as early as
+    they fit after the operations (left out when they do not fit: the solver places them)."""
     from planner.scheduling.solvers.dispatch import _Timeline
 
     timelines = [_Timeline(machine) for machine in data.machines]
@@ -776,7 +854,13 @@ def _repair(data: ProblemData, now: int, num_old_jobs: int, keep_first: bool = F
             assert op.pinned_machine is not None and op.pinned_start is not None
             mode = op.mode_on(op.pinned_machine)
             assert mode is not None
-            end = op.pinned_start + mode.duration
+            windows = data.machines[op.pinned_machine].closed_windows()
+            pauses = op.resumable and mode.duration > 0
+            end = (
+                resumable_end(op.pinned_start, mode.duration, windows)
+                if pauses
+                else op.pinned_start + mode.duration
+            )
             timelines[op.pinned_machine].add(op.pinned_start, end, data.jobs[j_idx].family)
             placed[(j_idx, o_idx)] = ScheduledOperation(j_idx, o_idx, op.pinned_machine, op.pinned_start, end)
         else:
@@ -784,6 +868,37 @@ def _repair(data: ProblemData, now: int, num_old_jobs: int, keep_first: bool = F
             order = (0, op.planned_start, j_idx, o_idx) if j_idx < num_old_jobs else (1, 0, j_idx, o_idx)
             todo.append((order, j_idx, o_idx, op))
     todo.sort(key=lambda t: t[0])
+
+    def free_at(machine: int, start: int, end: int) -> bool:
+        timeline = timelines[machine]
+        if any(_overlaps(start, end, w_start, w_end) for w_start, w_end in timeline.windows):
+            return False
+        if any(start < p < end for p in timeline.points):
+            return False
+        return not any(_overlaps(start, end, slot.start, slot.end) for slot in timeline.slots)
+
+    def block(machine: int, start: int, end: int) -> None:
+        timelines[machine].windows = sorted([*timelines[machine].windows, (start, end)])
+
+    tasks: dict[int, ScheduledMaintenance] = {}
+    later = []
+    for t_idx, task in enumerate(data.maintenance):
+        old = (maintenance or {}).get(t_idx)
+        if task.latest is not None and task.latest == task.earliest + task.duration:
+            old = ScheduledMaintenance(t_idx, task.machine, task.earliest, task.latest)  # pinned
+        ok = (
+            old is not None
+            and old.machine == task.machine
+            and old.start >= task.earliest
+            and (task.latest is None or old.end <= task.latest)
+            and free_at(task.machine, old.start, old.end)
+        )
+        if ok:
+            assert old is not None
+            tasks[t_idx] = ScheduledMaintenance(t_idx, task.machine, old.start, old.end)
+            block(task.machine, old.start, old.end)
+        else:
+            later.append(t_idx)
 
     def ready_of(j_idx: int, o_idx: int) -> int | None:
         ready = max(now, data.jobs[j_idx].release)
@@ -839,21 +954,42 @@ def _repair(data: ProblemData, now: int, num_old_jobs: int, keep_first: bool = F
         assert choice is not None
         end, start, machine = choice
         place(j_idx, o_idx, machine, start, end)
-    return Schedule(placed.values())
+    for t_idx in later:
+        task = data.maintenance[t_idx]
+        timeline = timelines[task.machine]
+        candidates = sorted(
+            {max(now, task.earliest)}
+            | {e for _, e in timeline.windows if e >= task.earliest}
+            | {slot.end for slot in timeline.slots if slot.end >= task.earliest}
+        )
+        for start in candidates:
+            end = start + task.duration
+            if task.latest is not None and end > task.latest:
+                break
+            if start >= max(now, task.earliest) and free_at(task.machine, start, end):
+                tasks[t_idx] = ScheduledMaintenance(t_idx, task.machine, start, end)
+                block(task.machine, start, end)
+                break
+    return Schedule(placed.values(), tasks.values())
 
 
-def _best_repair(data: ProblemData, now: int, num_old_jobs: int) -> Schedule | None:
+def _best_repair(
+    data: ProblemData,
+    now: int,
+    num_old_jobs: int,
+    maintenance: dict[int, ScheduledMaintenance] | None = None,
+) -> Schedule | None:
     """The better (by the new problem's objective, stability included) of the two repairs."""
     best: tuple[float, Schedule] | None = None
     for keep_first in (False, True):
-        candidate = _repair(data, now, num_old_jobs, keep_first)
+        candidate = _repair(data, now, num_old_jobs, keep_first, maintenance)
         if candidate is None:
             continue
         report = check_solution(data, candidate)
         if report.ok and report.objective is not None and (best is None or report.objective < best[0]):
             best = (report.objective, candidate)
     if best is None:
-        return _repair(data, now, num_old_jobs)
+        return _repair(data, now, num_old_jobs, maintenance=maintenance)
     return best[1]
 
 
@@ -1035,7 +1171,7 @@ def _solve_in_windows(
             return sop.start >= hi
 
         head = _pin(data, working, after_window)
-        tail = _best_repair(head, now, num_old_jobs)
+        tail = _best_repair(head, now, num_old_jobs, {sm.task: sm for sm in working.maintenance})
         if tail is not None:
             report = check_solution(data, tail)
             if (

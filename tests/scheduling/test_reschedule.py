@@ -20,6 +20,7 @@ from planner.scheduling import (
     check_solution,
     solve,
 )
+from planner.scheduling.problem_data import MaintenanceTask
 from planner.scheduling.reschedule import (
     Breakdown,
     OperationRef,
@@ -441,3 +442,42 @@ def test_window_mode_keeps_the_rules(planned):
     assert (windowed.started, windowed.frozen) == (whole.started, whole.frozen)
     with pytest.raises(ValidationError, match="window: must be an integer >= 1"):
         reschedule(data, plan, [], now=0, window=0)
+
+
+def _shift_plant() -> ProblemData:
+    """Two machines closed 40-50 (a break), a resumable and a non-resumable job, two maintenance tasks."""
+    machines = (Machine("A", unavailable=((40, 50),)), Machine("B", unavailable=((40, 50),)))
+    jobs = (
+        Job((Operation((Mode(0, 30),), resumable=True), Operation((Mode(1, 10),))), "ASSY", due=80),
+        Job((Operation((Mode(1, 20), Mode(0, 25))), Operation((Mode(0, 10), Mode(1, 12)))), "FURN", due=90),
+    )
+    tasks = (MaintenanceTask(1, 5, earliest=0, latest=30, name="oil"), MaintenanceTask(0, 8, 50, 200, "svc"))
+    return ProblemData(machines, jobs, maintenance=tasks, objective=Objective(makespan=1, tardiness=1))
+
+
+def test_resumable_work_pauses_over_a_breakdown_and_maintenance_is_kept_or_placed():
+    """Tests that a resumable operation running when its machine breaks down stays and ends later by the
+    breakdown's length, that maintenance done before now stays where it was and maintenance still to do
+    lands inside its window after now."""
+    data = _shift_plant()
+    initial = solve(data, time_limit=30, num_workers=1, seed=1, **DETERMINISTIC)
+    assert initial.schedule is not None and check_solution(data, initial.schedule).ok
+    plan = initial.schedule
+    assy = plan.get(0, 0)
+    assert assy is not None
+    now = assy.start + 5
+    oil = next(sm for sm in plan.maintenance if sm.task == 0)
+    res = reschedule(
+        data, plan, [Breakdown("A", now, now + 7)], now=now, time_limit=30, num_workers=1, **DETERMINISTIC
+    )
+    new = _assert_sound(res, now)
+    by_key = _by_old_key(res)
+    assert OperationRef("ASSY", 0) in res.started
+    after = by_key[("ASSY", 0)]
+    assert (after.machine, after.start) == (assy.machine, assy.start)
+    assert after.end == assy.end + 7  # paused over the breakdown
+    assert not any(m.reason == "interrupted" for m in res.moves)
+    placed = {sm.task: sm for sm in new.maintenance}
+    if oil.start < now:
+        assert (placed[0].start, placed[0].end) == (oil.start, oil.end)
+    assert placed[1].start >= 50 and placed[1].end <= 200 and placed[1].start >= now

@@ -1354,7 +1354,7 @@ def export_command(
     except OSError as exc:
         raise PlannerError(f"cannot write to {out}: {exc.strerror or exc}") from exc
     if not paths:
-        console.print(f"nothing changed since version {since}", highlight=False)
+        console.print(f"nothing changed since version {since}", highlight=False, soft_wrap=True)
     for path in paths:
         size = path.stat().st_size
         console.print(
@@ -1393,6 +1393,7 @@ def actuals_command(file: Path, plan_dir: Path, now: str | None) -> None:
         f"{len(actuals)} actuals ({done} completed, {len(actuals) - done} running), "
         f"{moved} operations moved; plan {plan.plan_id} version {plan.version}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -1409,6 +1410,7 @@ def _change_orders(plan_dir: Path, orders: tuple[str, ...], action: str) -> None
     console.print(
         f"{len(orders)} order(s) {action}d: {', '.join(orders)}; plan {plan.plan_id} version {plan.version}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -1453,7 +1455,7 @@ def dispatch_command(
     plan = _current_plan(plan_dir)
     report = asyncio.run(dispatch(plan, endpoint, machines=machines or None, start=start, timeout=timeout))
     for machine, line in report.summary().items():
-        console.print(f"{machine}: {line}", highlight=False)
+        console.print(f"{machine}: {line}", highlight=False, soft_wrap=True)
     if collect:
         from planner.planning.lifecycle import apply_actuals
         from planner.planning.versions import PlanStore
@@ -1466,7 +1468,7 @@ def dispatch_command(
                 f"{len(actuals)} job responses recorded; plan version {new.version}", highlight=False
             )
         else:
-            console.print("no job responses", highlight=False)
+            console.print("no job responses", highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

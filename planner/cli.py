@@ -1842,7 +1842,7 @@ def export_command(
     except OSError as exc:
         raise PlannerError(f"cannot write to {out}: {exc.strerror or exc}") from exc
     if not paths:
-        console.print(f"nothing changed since version {since}", highlight=False)
+        console.print(f"nothing changed since version {since}", highlight=False, soft_wrap=True)
     for path in paths:
         size = path.stat().st_size
         console.print(
@@ -1881,6 +1881,7 @@ def actuals_command(file: Path, plan_dir: Path, now: str | None) -> None:
         f"{len(actuals)} actuals ({done} completed, {len(actuals) - done} running), "
         f"{moved} operations moved; plan {plan.plan_id} version {plan.version}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -1897,6 +1898,7 @@ def _change_orders(plan_dir: Path, orders: tuple[str, ...], action: str) -> None
     console.print(
         f"{len(orders)} order(s) {action}d: {', '.join(orders)}; plan {plan.plan_id} version {plan.version}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -1925,23 +1927,26 @@ def release_command(plan_dir: Path, orders: tuple[str, ...]) -> None:
 @click.option("--machine", "machines", multiple=True, help="Only these machines (repeatable; default all).")
 @click.option("--start", is_flag=True, help="StoreAndStart the first job order of each machine.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per OPC UA request.")
-@click.option("--collect", is_flag=True, help="Then read the job responses back and record them as actuals.")
+@click.option(
+    "--collect",
+    is_flag=True,
+    help="First record the job responses as actuals (a new plan version), then dispatch.",
+)
 def dispatch_command(
     plan_dir: Path, endpoint: str, machines: tuple[str, ...], start: bool, timeout: float, collect: bool
 ) -> None:
     """Make the job-order receivers at ENDPOINT hold exactly the released job orders of PLAN_DIR.
 
-    For each machine (a receiver whose EquipmentID names it), job orders the plan no longer releases
-    are cancelled (aborted when running), moved ones updated, new ones stored, in start order.
+    For each machine (a receiver whose EquipmentID names it; a receiver of a line serves several), job
+    orders the plan no longer releases are cancelled (aborted when running), ended ones cleared, moved ones
+    updated, new ones stored, in start order. With --collect the job responses are first recorded as
+    actuals (late work pushes its successors) and the resulting plan version is dispatched.
     """
     import asyncio
 
     from planner.interchange.opcua import collect_actuals, dispatch
 
     plan = _current_plan(plan_dir)
-    report = asyncio.run(dispatch(plan, endpoint, machines=machines or None, start=start, timeout=timeout))
-    for machine, line in report.summary().items():
-        console.print(f"{machine}: {line}", highlight=False)
     if collect:
         from planner.planning.lifecycle import apply_actuals
         from planner.planning.versions import PlanStore
@@ -1949,12 +1954,17 @@ def dispatch_command(
         actuals = asyncio.run(collect_actuals(plan, endpoint, timeout=timeout))
         if actuals:
             now = max(max(a.start, a.end or a.start) for a in actuals)
-            new = PlanStore(plan_dir).commit(apply_actuals(plan, actuals, now))
+            plan = PlanStore(plan_dir).commit(apply_actuals(plan, actuals, now))
             console.print(
-                f"{len(actuals)} job responses recorded; plan version {new.version}", highlight=False
+                f"{len(actuals)} job responses recorded; plan version {plan.version}",
+                highlight=False,
+                soft_wrap=True,
             )
         else:
-            console.print("no job responses", highlight=False)
+            console.print("no job responses", highlight=False, soft_wrap=True)
+    report = asyncio.run(dispatch(plan, endpoint, machines=machines or None, start=start, timeout=timeout))
+    for machine, line in report.summary().items():
+        console.print(f"{machine}: {line}", highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

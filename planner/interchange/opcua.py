@@ -118,7 +118,7 @@ def job_order(ua: Any, plan: Plan, order: ProductionOrder, op: PlannedOperation)
         WorkMasterID=[ua.ISA95WorkMasterDataType(ID=op.name)],
         StartTime=_utc(plan.datetime_at(op.start)),
         EndTime=_utc(plan.datetime_at(op.end)),
-        Priority=min(op_priority(order), 32767),
+        Priority=min(int(order.priority), 32767),
         JobOrderParameters=[
             ua.ISA95ParameterDataType(ID="OperationsRequestID", Value=ua.Variant(order.id)),
             ua.ISA95ParameterDataType(
@@ -130,10 +130,6 @@ def job_order(ua: Any, plan: Plan, order: ProductionOrder, op: PlannedOperation)
         ],
         MaterialRequirements=materials,
     )
-
-
-def op_priority(order: ProductionOrder) -> int:
-    return int(order.priority)
 
 
 def _q(value: float) -> str:

@@ -12,6 +12,7 @@ A plan directory holds the current version as ``plan.json`` and every version as
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -238,7 +239,5 @@ class PlanStore:
 
 
 def _write(plan: Plan, path: Path) -> None:
-    import json
-
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(plan.to_dict(), indent=1) + "\n")

@@ -159,6 +159,7 @@ def test_dispatch_command(plan_dir, bike_plan):
         async def main_() -> None:
             async with FakeController([m.id for m in bike_plan.machines]) as controller:
                 holder["c"] = controller
+                holder["loop"] = asyncio.get_running_loop()
                 ready.set()
                 while not stop.is_set():
                     await asyncio.sleep(0.05)
@@ -178,6 +179,20 @@ def test_dispatch_command(plan_dir, bike_plan):
         result = _run("dispatch", plan_dir, "--endpoint", controller.endpoint, "--machine", "LATHE-9")
         assert result.exit_code == 2
         assert "unknown machine" in _error_line(result)
+        # the saw finishes the job order 10 minutes late; --collect records it, then dispatches that version
+        op = bike_plan.orders[0].operations[0]
+        late = bike_plan.datetime_at(op.end + 10)
+        finish = controller.finish(machine, op.id, bike_plan.datetime_at(op.start), late, 1.0)
+        asyncio.run_coroutine_threadsafe(finish, holder["loop"]).result(30)
+        result = _run(
+            "dispatch", plan_dir, "--endpoint", controller.endpoint, "--machine", machine, "--collect"
+        )
+        assert result.exit_code == 0, result.output
+        assert "1 job responses recorded; plan version 4" in result.output
+        done = PlanStore(plan_dir).current().order(bike_plan.orders[0].id).operations[0]
+        assert (done.state, done.end, done.quantity_done) == ("completed", op.end + 10, 1.0)
+        assert f"{machine}: 1 cleared" in result.output  # then dispatched: the ended job order is cleared
+        assert controller.held_ids(machine) == []
     finally:
         stop.set()
         thread.join(60)

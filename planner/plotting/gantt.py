@@ -1,8 +1,9 @@
 """Gantt charts of a schedule: interactive HTML (plotly) and a static PNG (matplotlib).
 
 Both charts draw the same bars, computed once by :func:`gantt_bars`: one row per machine, operations
-coloured by job, changeovers (setups) as hatched grey bars just before the operation that needs them, and
-closed windows (maintenance, closed shifts) as dark grey bars. The last operation of a late job gets a red
+coloured by job, changeovers (setups) as hatched grey bars just before the operation that needs them,
+closed windows (fixed maintenance, closed shifts) as dark grey bars, and the maintenance tasks the solver
+placed as amber bars. A resumable operation that pauses over closed windows is drawn as its running parts. The last operation of a late job gets a red
 outline; the HTML hover text gives job, operation, machine, start, end, release and due date.
 
 plotly and matplotlib are imported only when a chart is drawn.
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-BarKind = Literal["operation", "setup", "unavailable"]
+BarKind = Literal["operation", "setup", "unavailable", "maintenance"]
 
 # Twenty distinguishable colours (matplotlib's tab20, dark shades first); cycled when there are more jobs.
 JOB_COLOURS = (
@@ -36,6 +37,8 @@ JOB_COLOURS = (
 SETUP_COLOUR = "#d0d0d0"
 SETUP_EDGE = "#606060"
 UNAVAILABLE_COLOUR = "#404040"
+MAINTENANCE_COLOUR = "#f2b134"
+MAINTENANCE_EDGE = "#7a5200"
 LATE_EDGE = "#d00000"
 
 
@@ -46,8 +49,9 @@ class GanttBar:
     Parameters
     ----------
     kind
-        ``"operation"``, ``"setup"`` (a changeover before operation ``operation`` of job ``job``) or
-        ``"unavailable"`` (a closed window of the machine).
+        ``"operation"`` (or one running part of a paused resumable one), ``"setup"`` (a changeover before
+        operation ``operation`` of job ``job``), ``"unavailable"`` (a closed window of the machine) or
+        ``"maintenance"`` (a placed maintenance task; ``operation`` holds the task index).
     machine
         Row (machine index).
     start, end
@@ -127,6 +131,9 @@ def gantt_bars(data: ProblemData, schedule: Schedule) -> list[GanttBar]:
     for m_idx, machine in enumerate(data.machines):
         for w_start, w_end in machine.unavailable:
             bars.append(GanttBar("unavailable", m_idx, w_start, w_end))
+    for task in schedule.maintenance:
+        if 0 <= task.machine < data.num_machines:
+            bars.append(GanttBar("maintenance", task.machine, task.start, task.end, None, task.task))
 
     last_op_end: dict[int, tuple[int, int]] = {}
     for sop in schedule:
@@ -159,8 +166,33 @@ def gantt_bars(data: ProblemData, schedule: Schedule) -> list[GanttBar]:
                 prev_family = family
                 prev_end = sop.end
             late = sop.job in late_jobs and last_op_end[sop.job][0] == sop.operation
-            bars.append(GanttBar("operation", m_idx, sop.start, sop.end, sop.job, sop.operation, late))
+            parts = [(sop.start, sop.end)]
+            operations = data.jobs[sop.job].operations
+            if (
+                0 <= sop.operation < len(operations)
+                and operations[sop.operation].resumable
+                and sop.end > sop.start
+            ):
+                parts = _running_parts(sop.start, sop.end, machine.closed_windows()) or parts
+            for idx, (start, end) in enumerate(parts):
+                flag = late and idx == len(parts) - 1
+                bars.append(GanttBar("operation", m_idx, start, end, sop.job, sop.operation, flag))
     return bars
+
+
+def _running_parts(start: int, end: int, windows: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``[start, end)`` outside the sorted, disjoint closed ``windows``."""
+    out = []
+    t = start
+    for w_start, w_end in windows:
+        if w_end <= t or w_start >= end:
+            continue
+        if w_start > t:
+            out.append((t, w_start))
+        t = max(t, w_end)
+    if t < end:
+        out.append((t, end))
+    return out
 
 
 def plot_horizon(bars: Sequence[GanttBar]) -> int:
@@ -193,8 +225,8 @@ def gantt_figure(data: ProblemData, schedule: Schedule, title: str | None = None
     """An interactive plotly Gantt chart of ``schedule``.
 
     The figure has one bar trace per job that has scheduled operations (in job order), then one trace
-    ``"setup"`` when there are changeovers and one trace ``"unavailable"`` when a machine has closed
-    windows.
+    ``"setup"`` when there are changeovers, one trace ``"unavailable"`` when a machine has closed
+    windows and one trace ``"maintenance"`` when the schedule places maintenance tasks.
 
     Parameters
     ----------
@@ -317,6 +349,33 @@ def gantt_figure(data: ProblemData, schedule: Schedule, title: str | None = None
             )
         )
 
+    placed = [b for b in bars if b.kind == "maintenance"]
+    if placed:
+        names = [
+            data.maintenance[b.operation].name
+            if b.operation is not None and b.operation < len(data.maintenance)
+            else ""
+            for b in placed
+        ]
+        figure.add_trace(
+            go.Bar(
+                name="maintenance",
+                orientation="h",
+                y=[labels[b.machine] for b in placed],
+                x=[b.duration for b in placed],
+                base=[b.start for b in placed],
+                marker={"color": MAINTENANCE_COLOUR, "line": {"color": MAINTENANCE_EDGE, "width": 1.0}},
+                customdata=[
+                    (b.operation, name, labels[b.machine], b.start, b.end)
+                    for b, name in zip(placed, names, strict=True)
+                ],
+                hovertemplate=(
+                    "<b>maintenance</b> task %{customdata[0]} %{customdata[1]}<br>machine %{customdata[2]}<br>"
+                    "%{customdata[3]} to %{customdata[4]}<extra></extra>"
+                ),
+            )
+        )
+
     figure.update_layout(
         title=_title(data, schedule, title),
         barmode="overlay",
@@ -407,6 +466,17 @@ def gantt_png_figure(data: ProblemData, schedule: Schedule, title: str | None = 
     for bar in bars:
         if bar.kind == "unavailable":
             ax.barh(bar.machine, bar.duration, left=bar.start, height=0.8, color=UNAVAILABLE_COLOUR, zorder=2)
+        elif bar.kind == "maintenance":
+            ax.barh(
+                bar.machine,
+                bar.duration,
+                left=bar.start,
+                height=0.8,
+                color=MAINTENANCE_COLOUR,
+                edgecolor=MAINTENANCE_EDGE,
+                linewidth=1.0,
+                zorder=2,
+            )
         elif bar.kind == "setup":
             ax.barh(
                 bar.machine,
@@ -465,6 +535,8 @@ def gantt_png_figure(data: ProblemData, schedule: Schedule, title: str | None = 
         handles.append(Patch(facecolor=SETUP_COLOUR, edgecolor=SETUP_EDGE, hatch="////", label="setup"))
     if any(b.kind == "unavailable" for b in bars):
         handles.append(Patch(color=UNAVAILABLE_COLOUR, label="unavailable"))
+    if any(b.kind == "maintenance" for b in bars):
+        handles.append(Patch(facecolor=MAINTENANCE_COLOUR, edgecolor=MAINTENANCE_EDGE, label="maintenance"))
     if any(b.late for b in bars):
         handles.append(Patch(facecolor="white", edgecolor=LATE_EDGE, linewidth=2.0, label="late (end)"))
     if handles:

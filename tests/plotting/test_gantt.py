@@ -149,3 +149,26 @@ def test_files_are_written(plant: tuple[ProblemData, Schedule], tmp_path: Path) 
     assert "Plotly.newPlot" in text
     assert len(text) > 1_000_000  # plotly.js itself is inside
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_maintenance_and_paused_work_are_drawn() -> None:
+    """Tests that placed maintenance gets its own bars and trace, and a paused operation its running parts."""
+    from planner.scheduling import MaintenanceTask, ScheduledMaintenance
+
+    data = ProblemData(
+        (Machine("oven", unavailable=((10, 20),)),),
+        (Job((Operation((Mode(0, 15),), resumable=True),)),),
+        maintenance=(MaintenanceTask(0, 5, earliest=25, name="clean"),),
+    )
+    schedule = Schedule([ScheduledOperation(0, 0, 0, 0, 25)], [ScheduledMaintenance(0, 0, 25, 30)])
+    bars = gantt_bars(data, schedule)
+    assert sorted((b.kind, b.start, b.end) for b in bars) == [
+        ("maintenance", 25, 30),
+        ("operation", 0, 10),
+        ("operation", 20, 25),
+        ("unavailable", 10, 20),
+    ]
+    assert [t.name for t in gantt_figure(data, schedule).data] == ["job 0", "unavailable", "maintenance"]
+    legend_box = gantt_png_figure(data, schedule).axes[0].get_legend()
+    assert legend_box is not None
+    assert "maintenance" in [t.get_text() for t in legend_box.get_texts()]

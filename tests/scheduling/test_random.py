@@ -1,4 +1,5 @@
-"""Tests (hypothesis) that random small instances with setups and calendars always get checker-clean schedules."""
+"""Tests (hypothesis) that random small instances with setups, calendars, resumable work, maintenance and energy
+always get checker-clean schedules."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.scheduling import (
+    Energy,
     Job,
     Machine,
+    MaintenanceTask,
     Mode,
     Objective,
     Operation,
@@ -90,3 +93,88 @@ def test_every_schedule_passes_the_checker(data):
     if not data.objective.lexicographic:
         assert result.objective <= heuristic.objective
         assert result.lower_bound <= result.objective
+
+
+@st.composite
+def energy_problems(draw) -> ProblemData:
+    """Like :func:`problems`, plus resumable operations, power, idle power, maintenance and a tariff."""
+    base = draw(problems())
+    machines = tuple(
+        Machine(
+            m.name,
+            m.unavailable,
+            m.setup_times,
+            m.initial_family,
+            idle_power=draw(st.sampled_from([0.0, 1.5])),
+        )
+        for m in base.machines
+    )
+    jobs = []
+    for job in base.jobs:
+        ops = tuple(
+            Operation(
+                tuple(
+                    Mode(mode.machine, mode.duration, float(draw(st.integers(0, 20)))) for mode in op.modes
+                ),
+                resumable=draw(st.booleans()),
+            )
+            for op in job.operations
+        )
+        jobs.append(Job(ops, release=job.release, due=job.due, weight=job.weight, family=job.family))
+    maintenance = []
+    for _ in range(draw(st.integers(0, 2))):
+        earliest = draw(st.integers(0, 20))
+        duration = draw(st.integers(1, 6))
+        latest = draw(st.one_of(st.none(), st.integers(earliest + duration, earliest + duration + 30)))
+        maintenance.append(
+            MaintenanceTask(draw(st.integers(0, len(machines) - 1)), duration, earliest, latest)
+        )
+    energy = Energy(
+        draw(st.integers(3, 12)),
+        price=tuple(draw(st.lists(st.sampled_from([0.05, 0.1, 0.3, 1.0]), min_size=1, max_size=6))),
+        co2=tuple(draw(st.lists(st.sampled_from([0.1, 0.4]), max_size=3))),
+        peak_power=draw(st.one_of(st.none(), st.sampled_from([20.0, 25.0, 40.0]))),
+        hours_per_unit=draw(st.sampled_from([1 / 60, 0.25])),
+    )
+    objective = draw(
+        st.sampled_from(
+            [
+                Objective(),
+                Objective(makespan=1, energy=5),
+                Objective(makespan=1, tardiness=1, co2=3),
+                Objective(makespan=0, energy=1),
+                Objective(lexicographic=("makespan", "energy")),
+            ]
+        )
+    )
+    return base.replace(
+        machines=machines,
+        jobs=tuple(jobs),
+        maintenance=tuple(maintenance),
+        energy=energy,
+        objective=objective,
+    )
+
+
+@settings(
+    max_examples=int(os.environ.get("PLANNER_HYPOTHESIS_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(energy_problems())
+def test_every_energy_schedule_passes_the_checker(data):
+    """Tests that with the energy features both backends return checker-clean schedules or none at all."""
+    heuristic = solve(data, solver="dispatch")
+    if heuristic.schedule is not None:
+        assert check_solution(data, heuristic.schedule).ok
+    result = solve(data, time_limit=2, num_workers=1, seed=3)
+    if heuristic.schedule is not None:
+        assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    if result.schedule is None:
+        return
+    report = check_solution(data, result.schedule)
+    assert report.ok, report.violations
+    assert report.objective == result.objective
+    assert result.lower_bound <= result.objective + 1e-6
+    if heuristic.objective is not None and not data.objective.lexicographic:
+        assert result.objective <= heuristic.objective + 1e-6

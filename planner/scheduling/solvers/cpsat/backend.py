@@ -11,13 +11,14 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from planner.scheduling.check import check_solution
-from planner.scheduling.problem_data import ProblemData
+from planner.scheduling.problem_data import Objective, ProblemData
 from planner.scheduling.result import Result, SolveStatus
 from planner.scheduling.solution import Schedule
 from planner.scheduling.solvers.base import Progress, ProgressCallback
 from planner.scheduling.solvers.cpsat.model import CpSatModel
 from planner.scheduling.solvers.cpsat.shop import is_plain_shop
 from planner.scheduling.solvers.dispatch import dispatch
+from planner.scheduling.solvers.energy_shift import shift_for_energy
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,42 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
                 self.on_progress(progress)
             except Exception:  # a broken callback must not kill the solve
                 logger.exception("progress callback failed")
+
+
+WARM_START_SHARE = 0.3
+"""Share of the time limit spent, when energy is weighted, on a schedule for the other terms alone."""
+POLISH_SHARE = 0.05
+"""Share of the time limit for sliding work to cheaper periods (:mod:`..energy_shift`), before and after."""
+
+
+def _energy_weighted(data: ProblemData) -> bool:
+    objective = data.objective
+    return data.energy is not None and (
+        bool(objective.energy or objective.co2) or bool({"energy", "co2"} & set(objective.lexicographic))
+    )
+
+
+def _makespan_cap(data: ProblemData, hint: Schedule | None) -> int | None:
+    """A makespan no optimal schedule exceeds, from a feasible warm start, when energy is weighted.
+
+    Every term is >= 0, so an optimum has ``makespan weight x makespan <= the warm start's objective``; with
+    makespan first in a lexicographic order, its makespan is at most the warm start's. The cap keeps the
+    per-period energy variables to the reachable tariff periods.
+    """
+    objective = data.objective
+    energy_weighted = bool(objective.energy or objective.co2) or bool(
+        {"energy", "co2"} & set(objective.lexicographic)
+    )
+    if hint is None or data.energy is None or not energy_weighted:
+        return None
+    if objective.lexicographic:
+        return hint.makespan if objective.lexicographic[0] == "makespan" else None
+    if objective.makespan <= 0:
+        return None
+    report = check_solution(data, hint)
+    if report.objective is None:
+        return None
+    return int(report.objective // objective.makespan)
 
 
 class CpSatBackend:
@@ -161,6 +198,42 @@ class CpSatBackend:
             status, objective, bound, runtime, schedule, report.kpis, self.name, outcome.num_solutions, stats
         )
 
+    def _warm_start_without_energy(
+        self, data: ProblemData, hint: Schedule | None, budget: float, num_workers: int, seed: int
+    ) -> Schedule | None:
+        """A schedule optimised for the non-energy terms, if it beats ``hint`` on the full objective."""
+        objective = data.objective
+        if not (objective.makespan or objective.tardiness or objective.setup):
+            return None
+        plain = data.replace(
+            objective=Objective(
+                makespan=objective.makespan, tardiness=objective.tardiness, setup=objective.setup
+            )
+        )
+        built = CpSatModel(plain)
+        if hint is not None:
+            built.add_hint(hint)
+        built.model.minimize(built.weighted_objective())
+        solver = self._new_solver(budget, num_workers, seed)
+        with self._lock:
+            if self._stopped:
+                return None
+            self._solver = solver
+        code = solver.solve(built.model)
+        with self._lock:
+            self._solver = None
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        schedule = built.schedule(solver)
+        report = check_solution(data, schedule)
+        if not report.ok or report.objective is None:
+            return None
+        if hint is not None:
+            before = check_solution(data, hint).objective
+            if before is not None and before <= report.objective:
+                return None
+        return schedule
+
     def _new_solver(self, time_limit: float, num_workers: int, seed: int) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         params = solver.parameters
@@ -205,7 +278,19 @@ class CpSatBackend:
                     on_progress=on_progress,
                     started=started,
                 )
-        built = CpSatModel(data)
+        warm_seconds = 0.0
+        if _energy_weighted(data) and not data.objective.lexicographic:
+            # the energy terms slow the search down: first a good schedule for the other terms
+            warm_started = time.perf_counter()
+            better = self._warm_start_without_energy(
+                data, hint if hint_ok else None, WARM_START_SHARE * time_limit, num_workers, seed
+            )
+            if better is not None:
+                hint, hint_ok = better, True
+            if hint_ok and hint is not None:
+                hint = shift_for_energy(data, hint, time_limit=POLISH_SHARE * time_limit)
+            warm_seconds = time.perf_counter() - warm_started
+        built = CpSatModel(data, makespan_cap=_makespan_cap(data, hint if hint_ok else None))
         if hint is not None:
             built.add_hint(hint)
         build_time = time.perf_counter() - started
@@ -216,10 +301,15 @@ class CpSatBackend:
         schedule: Schedule | None = None
         bound = 0.0
         count = 0
-        stats: dict[str, Any] = {"build_seconds": round(build_time, 4)}
+        stats: dict[str, Any] = {"build_seconds": round(build_time - warm_seconds, 4)}
+        if warm_seconds:
+            stats["warm_start_seconds"] = round(warm_seconds, 4)
         all_optimal = True
+        polish = (
+            POLISH_SHARE * time_limit if _energy_weighted(data) and not data.objective.lexicographic else 0.0
+        )
         for stage_idx, stage in enumerate(stages):
-            remaining = time_limit - (time.perf_counter() - started)
+            remaining = time_limit - polish - (time.perf_counter() - started)
             budget = remaining / (len(stages) - stage_idx)
             expr = built.weighted_objective() if stage == "weighted" else built.term(stage)
             scale = built.objective_scale if stage == "weighted" else built.term_scale(stage)
@@ -259,6 +349,7 @@ class CpSatBackend:
                 SolveStatus.FEASIBLE
             )  # optimal for the model, which rounds or leaves out part of the energy
             stats["model"] = "approximate energy or power"
+        bound = max(0.0, bound)  # every term is >= 0 (the model's paused-energy credits can dip below)
         if not built.bound_valid and status != SolveStatus.INFEASIBLE:
             bound = 0.0  # the model restricts or approximates the problem: its bound is none of the problem
 
@@ -278,6 +369,27 @@ class CpSatBackend:
         report = check_solution(data, schedule)
         if not report.ok:
             raise RuntimeError(f"CP-SAT returned a schedule the checker rejects: {report.violations[:3]}")
+        assert report.objective is not None
+        if not built.exact and hint_ok and hint is not None and not data.objective.lexicographic:
+            # the model rounds or leaves out part of the energy: the warm start may still be truly better
+            hint_report = check_solution(data, hint)
+            if hint_report.objective is not None and hint_report.objective < report.objective:
+                schedule, report = hint, hint_report
+                stats["fallback"] = "initial solution (better by the checker)"
+        if polish:
+            polished = shift_for_energy(data, schedule, time_limit=polish)
+            if polished is not schedule:
+                polished_report = check_solution(data, polished)
+                assert polished_report.objective is not None and report.objective is not None
+                stats["energy_shift_saving"] = round(report.objective - polished_report.objective, 6)
+                schedule, report = polished, polished_report
+                if status == SolveStatus.OPTIMAL:
+                    status = SolveStatus.FEASIBLE  # the model's optimum was not the problem's
+        stats["energy_scale"] = built.scale
+        stats["model_exact"] = built.exact
+        if built.energy_model:
+            stats["energy_model"] = built.energy_model
+            stats["horizon"] = built.horizon
         assert report.objective is not None
         objective = float(report.objective)
         if status == SolveStatus.OPTIMAL and not data.objective.lexicographic:

@@ -18,9 +18,9 @@ Peak power
     across its pauses too: a conservative restriction (the checker counts running time only), so with both
     features the solve is not claimed optimal and reports no CP-SAT bound.
 Energy cost and CO2
-    Exact per tariff period: for every mode and every period its interval can reach, an overlap variable
-    bounded below by ``min(end, period end) - max(start, period start)`` and by 0 (the minimisation makes it
-    the overlap), minus the priced closed windows a resumable operation spans. Costs per time unit are
+    Exact per tariff period: for every mode and every run of periods with equal rates that its interval can
+    reach, an overlap variable bounded below by ``min(end, run end) - max(start, run start)`` and by 0 (the
+    minimisation makes it the overlap), minus the priced closed windows a resumable operation spans. Costs per time unit are
     scaled by a power of ten (:attr:`CpSatModel.scale`) and rounded down, so the model's cost never exceeds
     the true one and its bound stays valid; when the rounding is not exact the solve is not claimed optimal.
     When the instance would need more than :data:`MAX_OVERLAP_TERMS` overlap variables, the model charges
@@ -40,8 +40,8 @@ from ortools.sat.python import cp_model
 from planner.scheduling.problem_data import Operation, ProblemData
 from planner.scheduling.solution import Schedule, ScheduledMaintenance, ScheduledOperation
 
-MAX_OVERLAP_TERMS = 40_000
-"""Above this many (mode, tariff period) overlap variables the energy terms are approximated."""
+MAX_OVERLAP_TERMS = 20_000
+"""Above this many (mode, tariff run) overlap variables the energy terms are approximated."""
 
 _ENERGY_TERMS = ("energy", "co2")
 _EPS = 1e-6
@@ -62,6 +62,19 @@ def _bounds(interval: cp_model.IntervalVar) -> tuple[Any, Any, Any]:
     return interval.start_expr(), interval.end_expr(), interval.size_expr()
 
 
+def _tariff_segments(
+    rates: dict[str, list[float]], num_periods: int, period: int
+) -> list[tuple[int, int, int]]:
+    """Runs of tariff periods with the same rates, as ``(start, end, first period)``: fewer overlap variables."""
+    out: list[tuple[int, int, int]] = []
+    for k in range(num_periods):
+        if out and all(rs[k] == rs[out[-1][2]] for rs in rates.values()):
+            out[-1] = (out[-1][0], (k + 1) * period, out[-1][2])
+        else:
+            out.append((k * period, (k + 1) * period, k))
+    return out
+
+
 def _power_scale(values: list[float]) -> int:
     """The smallest power of ten up to 1000 that makes every value an integer, else 1000."""
     for scale in (1, 10, 100, 1000):
@@ -73,10 +86,25 @@ def _power_scale(values: list[float]) -> int:
 class CpSatModel:
     """CP-SAT variables, constraints and objective terms for one :class:`ProblemData`."""
 
-    def __init__(self, data: ProblemData):
+    def __init__(self, data: ProblemData, makespan_cap: int | None = None):
         self.data = data
         self.model = cp_model.CpModel()
-        self.horizon = data.horizon()
+        self.full_horizon = data.horizon() + self._tariff_span()
+        self.horizon = (
+            self.full_horizon if makespan_cap is None else max(0, min(self.full_horizon, makespan_cap))
+        )
+        """Latest end of any operation: the safe horizon, or the caller's cap on the makespan (which must not
+        cut off every optimal schedule, e.g. the warm start's objective divided by the makespan weight)."""
+        # values the hint needs beyond starts and modes, so CP-SAT can take a warm start as it is
+        self._size_vars: dict[tuple[tuple[int, int], int], tuple[Any, Any]] = {}
+        self._span_vars: dict[tuple[tuple[int, int], int], list[tuple[tuple[int, int], Any, Any, Any]]] = {}
+        self._overlap_vars: dict[tuple[tuple[int, int], int], list[tuple[int, int, Any, Any]]] = {}
+        self._start_period: dict[tuple[int, int], Any] = {}
+        self._start_costs: dict[tuple[tuple[int, int], int], list[tuple[list[int], Any, Any]]] = {}
+        self._tardiness_by_job: dict[int, Any] = {}
+        self._pending_size: tuple[Any, Any] | None = None
+        self.energy_model = ""
+        """How energy enters the objective: "" (it does not), "per period" (exact) or "start period"."""
         self.ops: dict[tuple[int, int], _OpVars] = {}
         self.setup_terms: list[tuple[cp_model.IntVar, int]] = []
         self.makespan = self.model.new_int_var(0, self.horizon, "makespan")
@@ -103,6 +131,19 @@ class CpSatModel:
         self._add_tardiness()
         self._add_energy()
 
+    def _tariff_span(self) -> int:
+        """Room to move work to cheaper periods: the span of the given tariff values when energy is weighted.
+
+        Past that span the rates are constant, so compacting the work there costs nothing: some optimal
+        schedule ends within the problem's horizon plus this span.
+        """
+        energy, objective = self.data.energy, self.data.objective
+        if energy is None or not any(
+            getattr(objective, t) or t in objective.lexicographic for t in _ENERGY_TERMS
+        ):
+            return 0
+        return max(len(energy.price), len(energy.co2)) * energy.period
+
     def _pauses(self, op: Operation, machine: int, duration: int) -> bool:
         return op.resumable and duration > 0 and bool(self._closed[machine])
 
@@ -128,6 +169,7 @@ class CpSatModel:
             interval = model.new_interval_var(start, size, end, tag)
         else:
             interval = model.new_optional_interval_var(start, size, end, present, tag)
+        self._pending_size = (size, end)
         return interval, end
 
     def _make_variables(self) -> None:
@@ -141,17 +183,23 @@ class CpSatModel:
                 model.add(start == op.pinned_start)
             if len(op.modes) == 1:
                 mode = op.modes[0]
+                self._pending_size = None
                 interval, end = self._interval(start, op, mode.machine, mode.duration, 1, f"i{tag}")
+                if self._pending_size is not None:
+                    self._size_vars[((j_idx, o_idx), mode.machine)] = self._pending_size
                 self.ops[(j_idx, o_idx)] = _OpVars(start, end, {mode.machine: (1, mode.duration, interval)})
                 continue
             op_end = model.new_int_var(0, self.horizon, f"e{tag}")
             vars_ = _OpVars(start, op_end)
             for mode in op.modes:
                 present = model.new_bool_var(f"p{tag}_{mode.machine}")
+                self._pending_size = None
                 interval, end = self._interval(
                     start, op, mode.machine, mode.duration, present, f"i{tag}_{mode.machine}"
                 )
                 model.add(op_end == end).only_enforce_if(present)
+                if self._pending_size is not None:
+                    self._size_vars[((j_idx, o_idx), mode.machine)] = self._pending_size
                 vars_.modes[mode.machine] = (present, mode.duration, interval)
             self.ops[(j_idx, o_idx)] = vars_
 
@@ -198,6 +246,9 @@ class CpSatModel:
                         model.add_implication(prev_before, before)
                     prev_after, prev_before = after, before
                     spans.append(((w_start, w_end), across))
+                    self._span_vars.setdefault(((j_idx, o_idx), machine), []).append(
+                        ((w_start, w_end), before, after, across)
+                    )
                 model.add(size == duration + sum((e - s) * lit for (s, e), lit in spans)).only_enforce_if(
                     enforce
                 )
@@ -218,7 +269,7 @@ class CpSatModel:
     def _add_maintenance(self) -> None:
         """Each maintenance task starts at or after its earliest start and ends by its latest end."""
         for t_idx, task in enumerate(self.data.maintenance):
-            latest = self.horizon if task.latest is None else min(task.latest, self.horizon)
+            latest = self.full_horizon if task.latest is None else min(task.latest, self.full_horizon)
             start = self.model.new_int_var(
                 task.earliest, max(task.earliest, latest - task.duration), f"mt{t_idx}"
             )
@@ -332,6 +383,7 @@ class CpSatModel:
             tard = self.model.new_int_var(0, self.horizon, f"tard{j_idx}")
             self.model.add(tard >= self.ops[(j_idx, len(job.operations) - 1)].end - job.due)
             self.tardiness.append((job.weight, tard))
+            self._tardiness_by_job[j_idx] = tard
 
     def _earliest_starts(self) -> dict[tuple[int, int], int]:
         """A lower bound on every operation's start: its job's release plus its predecessors' shortest modes."""
@@ -341,6 +393,16 @@ class CpSatModel:
             for o_idx, op in enumerate(job.operations):
                 out[(j_idx, o_idx)] = op.pinned_start if op.pinned_start is not None else t
                 t = out[(j_idx, o_idx)] + min(m.duration for m in op.modes)
+        return out
+
+    def _tails(self) -> dict[tuple[int, int], int]:
+        """A lower bound on the work after every operation: its successors' shortest modes."""
+        out = {}
+        for j_idx, job in enumerate(self.data.jobs):
+            t = 0
+            for o_idx in range(len(job.operations) - 1, -1, -1):
+                out[(j_idx, o_idx)] = t
+                t += min(m.duration for m in job.operations[o_idx].modes)
         return out
 
     def _energy_rates(self) -> tuple[dict[str, list[float]], int] | None:
@@ -379,14 +441,14 @@ class CpSatModel:
         positive = [v for v in raw if v > 0]
         if not positive:
             return
-        # the smallest power of ten that makes every rate an integer, else enough digits for 0.1 % on the smallest
-        self.scale = 10**6
+        # the smallest power of ten (times the time units per hour, e.g. 60) that makes every rate an
+        # integer, else enough digits for 0.1 % on the smallest rate
+        per_hour = 1 / energy.hours_per_unit
+        base = round(per_hour) if abs(per_hour - round(per_hour)) < _EPS and round(per_hour) >= 1 else 1
         for digits in range(7):
-            if all(
-                abs(v * 10**digits - round(v * 10**digits)) < _EPS * max(1.0, v * 10**digits)
-                for v in positive
-            ):
-                self.scale = 10**digits
+            scale = base * 10**digits
+            if all(abs(v * scale - round(v * scale)) < _EPS * max(1.0, v * scale) for v in positive):
+                self.scale = scale
                 break
         else:
             self.exact = False
@@ -399,18 +461,22 @@ class CpSatModel:
             self.scale //= 10
             self.exact = False
         earliest = self._earliest_starts()
-        period = energy.period
+        tails = self._tails()
+        segments = _tariff_segments(rates, num_periods, energy.period)
+        reach: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
         num_terms = 0
-        for (j_idx, o_idx), vars_ in self.ops.items():
-            first = earliest[(j_idx, o_idx)] // period
-            num_terms += len(vars_.modes) * (num_periods - first)
+        for key, vars_ in self.ops.items():
+            lo, hi = earliest[key], self.horizon - tails[key]
+            reach[key] = [seg for seg in segments if seg[0] < hi and lo < seg[1]]
+            num_terms += len(vars_.modes) * len(reach[key])
         if num_terms > MAX_OVERLAP_TERMS:
+            self.energy_model = "start period"
             self._add_energy_by_start_period(rates, num_periods)
             return
+        self.energy_model = "per period"
         model = self.model
         for (j_idx, o_idx), vars_ in self.ops.items():
             op = self.data.jobs[j_idx].operations[o_idx]
-            first = earliest[(j_idx, o_idx)] // period
             for machine, (present, duration, interval) in vars_.modes.items():
                 power = op.mode_on(machine).power  # type: ignore[union-attr]
                 if power <= 0 or duration <= 0:
@@ -419,21 +485,26 @@ class CpSatModel:
                 start, end, _ = _bounds(interval)
                 enforce = [] if isinstance(present, int) else [present]
                 overlaps = []
-                for k in range(first, num_periods):
+                for seg_start, seg_end, k in reach[(j_idx, o_idx)]:
                     if not any(c[k] for c in coef.values()):
                         continue
-                    p_start, p_end = k * period, (k + 1) * period
+                    length = seg_end - seg_start
                     tag = f"{j_idx}_{o_idx}_{machine}_{k}"
-                    inner = model.new_int_var(-self.horizon, period, f"min{tag}")
-                    model.add_min_equality(inner, [end - start, end - p_start, p_end - start, period])
-                    overlap = model.new_int_var(0, period, f"ov{tag}")
+                    inner = model.new_int_var(-self.full_horizon, length, f"min{tag}")
+                    model.add_min_equality(inner, [end - start, end - seg_start, seg_end - start, length])
+                    overlap = model.new_int_var(0, length, f"ov{tag}")
                     model.add(overlap >= inner).only_enforce_if(enforce)
                     overlaps.append((k, overlap))
+                    self._overlap_vars.setdefault(((j_idx, o_idx), machine), []).append(
+                        (seg_start, seg_end, inner, overlap)
+                    )
                 for term, c in coef.items():
                     parts: list[tuple[int, cp_model.LinearExprT]] = [(c[k], ov) for k, ov in overlaps if c[k]]
                     for (w_start, w_end), across in vars_.spans.get(machine, []):
                         paused = sum(
-                            c[min(k, num_periods - 1)] * o for k, o in energy.periods(w_start, w_end)
+                            c[k] * (min(w_end, b) - max(w_start, a))
+                            for a, b, k in segments
+                            if a < w_end and w_start < b
                         )
                         if paused:
                             parts.append((-paused, across))
@@ -449,6 +520,7 @@ class CpSatModel:
             op = self.data.jobs[j_idx].operations[o_idx]
             index = model.new_int_var(0, num_periods - 1, f"k{j_idx}_{o_idx}")
             model.add_division_equality(index, vars_.start, energy.period)
+            self._start_period[(j_idx, o_idx)] = index
             for machine, (present, duration, _) in vars_.modes.items():
                 power = op.mode_on(machine).power  # type: ignore[union-attr]
                 if power <= 0 or duration <= 0:
@@ -459,12 +531,14 @@ class CpSatModel:
                         continue
                     cost = model.new_int_var(0, max(table), f"c{term}{j_idx}_{o_idx}_{machine}")
                     model.add_element(index, table, cost)
+                    charged = None
                     if isinstance(present, int):
                         self.energy_terms[term].append((1, cost))
                     else:
                         charged = model.new_int_var(0, max(table), f"cc{term}{j_idx}_{o_idx}_{machine}")
                         model.add(charged >= cost).only_enforce_if(present)
                         self.energy_terms[term].append((1, charged))
+                    self._start_costs.setdefault(((j_idx, o_idx), machine), []).append((table, cost, charged))
 
     def term(self, name: str) -> cp_model.LinearExprT:
         """The linear expression of one objective term (energy and CO2 in units of 1/:attr:`scale`)."""
@@ -511,6 +585,51 @@ class CpSatModel:
         for sm in schedule.maintenance:
             if 0 <= sm.task < len(self.maintenance):
                 self.model.add_hint(self.maintenance[sm.task][0], sm.start)
+        self._hint_derived(schedule)
+
+    def _hint_derived(self, schedule: Schedule) -> None:
+        """Hint the values that follow from the schedule: ends, pauses, overlaps, costs, makespan, tardiness."""
+        model = self.model
+        horizon = self.horizon
+        placed = schedule.as_dict()
+        if len(placed) != self.data.num_operations:
+            return  # an incomplete schedule: starts and modes only
+        if schedule.makespan <= horizon:
+            model.add_hint(self.makespan, schedule.makespan)
+        for j_idx, tard in self._tardiness_by_job.items():
+            due = self.data.jobs[j_idx].due or 0
+            model.add_hint(tard, max(0, placed[(j_idx, len(self.data.jobs[j_idx].operations) - 1)].end - due))
+        for key, vars_ in self.ops.items():
+            sop = placed.get(key)
+            if sop is None:
+                continue
+            if not isinstance(vars_.end, int) and len(vars_.modes) > 1:
+                model.add_hint(vars_.end, sop.end)  # type: ignore[call-overload]
+            index = self._start_period.get(key)
+            if index is not None and self.data.energy is not None:
+                model.add_hint(index, sop.start // self.data.energy.period)
+            for machine in vars_.modes:
+                chosen = machine == sop.machine
+                start, end = sop.start, sop.end
+                if not chosen:
+                    continue
+                if (key, machine) in self._size_vars:
+                    size, end_var = self._size_vars[(key, machine)]
+                    model.add_hint(size, end - start)
+                    model.add_hint(end_var, end)
+                for (w_start, w_end), before, after, across in self._span_vars.get((key, machine), []):
+                    model.add_hint(before, end <= w_start)
+                    model.add_hint(after, start >= w_end)
+                    model.add_hint(across, start < w_start and end > w_end)
+                for p_start, p_end, inner, overlap in self._overlap_vars.get((key, machine), []):
+                    value = min(end - start, end - p_start, p_end - start, p_end - p_start)
+                    model.add_hint(inner, value)
+                    model.add_hint(overlap, max(0, value))
+                for table, cost, charged in self._start_costs.get((key, machine), []):
+                    k = min(sop.start // self.data.energy.period, len(table) - 1)  # type: ignore[union-attr]
+                    model.add_hint(cost, table[k])
+                    if charged is not None:
+                        model.add_hint(charged, table[k])
 
     def schedule(self, solver: cp_model.CpSolver) -> Schedule:
         """Read the schedule from a solved model."""

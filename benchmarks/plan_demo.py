@@ -91,39 +91,50 @@ def generated_plant(num_machines: int, num_products: int, schedule_days: float, 
         copies[src["id"]].append(mid)
     doc["machines"] = machines
     made = [p for p in doc["products"] if p.get("routing") and p["id"] != "HUB"]
-    products = []
-    for k in range(num_products):
-        p = copy.deepcopy(made[k % len(made)])
-        p["id"] = f"{p['id']}-{k + 1:03d}"
-        products.append(p)
-    for p in [*products, *[q for q in doc["products"] if q["id"] == "HUB" or q.get("bought")]]:
+    num_cells = max(1, num_machines // len(ids))
+
+    def cell_of(machine: str, cell: int) -> str:
+        """The copy of ``machine`` in a cell (a cell lacking it borrows cell 0's)."""
+        own = copies.get(machine, [machine])
+        return own[cell] if cell < len(own) else own[0]
+
+    def reroute(p: dict, cell: int) -> None:
+        """Each product runs in one cell of copies, so an operation keeps the demo's few alternatives."""
         for steps in [p.get("routing", [])] + [
             [a["step"] for a in o.get("add", ())] for o in p.get("options", {}).values()
         ]:
-            for step in steps:
-                step["machines"] = [
-                    {**m, "machine": c}
-                    for m in step["machines"]
-                    for c in copies.get(m["machine"], [m["machine"]])
-                ]
+            for st in steps:
+                st["machines"] = [{**m, "machine": cell_of(m["machine"], cell)} for m in st["machines"]]
         for option in p.get("options", {}).values():
             for change in option.get("change", ()):
                 if "machines" in change:
                     change["machines"] = [
-                        {**m, "machine": c} for m in change["machines"] for c in copies[m["machine"]]
+                        {**m, "machine": cell_of(m["machine"], cell)} for m in change["machines"]
                     ]
-    doc["products"] = products + [q for q in doc["products"] if q["id"] == "HUB" or q.get("bought")]
+
+    products = []
+    for k in range(num_products):
+        p = copy.deepcopy(made[k % len(made)])
+        p["id"] = f"{p['id']}-{k + 1:03d}"
+        reroute(p, k % num_cells)
+        products.append(p)
+    shared = [q for q in doc["products"] if q["id"] == "HUB" or q.get("bought")]
+    for q in shared:
+        reroute(q, 0)
+    doc["products"] = products + shared
     doc["changeovers"] = [
         {"machines": copies["PAINT-1"], "default": 15, "times": doc["changeovers"][0]["times"]},
         doc["changeovers"][1],
     ]
+    doc["energy"]["peak_kw"] = round(doc["energy"]["peak_kw"] * num_machines / len(ids))
+    doc["maintenance"] = [{**t, "machine": c} for t in doc["maintenance"] for c in copies[t["machine"]]]
     doc["name"] = f"generated_{num_machines}m_{num_products}p"
     doc["horizon"]["schedule_days"] = schedule_days
     doc["storage"] = {"max_total_units": 1e9}
     dates = pd.date_range(end="2026-12-06", periods=365, freq="D")
     week = np.array([1.05, 1.1, 1.1, 1.05, 1.15, 0.35, 0.2])
     rows = []
-    scale = num_machines / 11 / max(1.0, num_products / 20)
+    scale = num_machines / len(ids) * 20 / num_products
     for p in products:
         line = p["id"].split("-")[0]
         level = make_demo.DEMAND_SCALE * make_demo.LINES[line][3] * rng.uniform(0.7, 1.3) * scale

@@ -47,8 +47,9 @@ KPI_LABELS: tuple[tuple[str, str, str], ...] = (
     ("energy_cost", "Energy cost", "money"),
     ("peak_power_kw", "Peak power", "kW"),
     ("co2_kg", "CO2", "kg"),
+    ("blind_energy_cost", "Energy cost, tariff-blind schedule", "money"),
     ("energy_saving", "Energy-cost saving vs tariff-blind", "money"),
-    ("energy_saving_pct", "Energy-cost saving vs tariff-blind", "%"),
+    ("energy_saving_pct", "Energy-cost saving vs tariff-blind (%)", "%"),
     ("makespan_ratio", "Makespan energy-aware / tariff-blind", "ratio"),
 )
 """KPI key, label and unit, in the order reports show them."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from planner.compute.executor import ChunkOutcome
     from planner.forecasting import ForecastResult
+    from planner.service.config import ServiceConfig
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +123,22 @@ def check_params(params: ForecastParams, prefix: str = "options") -> None:
             errors.extend(FieldViolation(f"{prefix}.{v.field}", v.description) for v in exc.violations)
     if errors:
         raise ValidationError(errors)
+
+
+def check_forecast_size(history: pd.DataFrame, config: ServiceConfig) -> None:
+    """Raise :class:`~planner.service.runner.LimitExceeded` when a unary batch is over the limits."""
+    from planner.service.runner import LimitExceeded
+
+    limits = config.limits
+    if len(history) > limits.max_forecast_rows:
+        raise LimitExceeded(
+            "max_forecast_rows", limits.max_forecast_rows, len(history), "history rows; use StartForecast"
+        )
+    num_series = history["unique_id"].astype(str).nunique()
+    if num_series > limits.max_forecast_series:
+        raise LimitExceeded(
+            "max_forecast_series", limits.max_forecast_series, num_series, "series; use StartForecast"
+        )
 
 
 # -- tables as JSON -----------------------------------------------------------------------------------
@@ -240,7 +257,6 @@ class StoppableExecutor:
     """
 
     should_stop: Callable[[], bool]
-    _inner: Any = field(default=None, repr=False)
 
     @property
     def num_slots(self) -> int:

@@ -19,6 +19,7 @@ from planner.exceptions import FieldViolation, PlannerError, ValidationError
 if TYPE_CHECKING:
     from planner.inventory import LotSizingData, LotSizingResult
     from planner.service.config import ServiceConfig
+    from planner.store import JobStore
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +127,32 @@ class PlanningPolicy:
                 errors.append(FieldViolation(f"policy.{name}", f"must be >= 0, got {value}"))
         if errors:
             raise ValidationError(errors)
+
+
+def forecast_of_job(store: JobStore, job_id: str) -> dict[str, Any]:
+    """The stored result of the forecast job ``job_id``, the demand source of a plan.
+
+    Raises
+    ------
+    ValidationError
+        Without an id, or when the job is not a forecast.
+    JobNotFound
+        For an unknown id.
+    ForecastNotReady
+        When the forecast job has not succeeded (yet).
+    """
+    from planner.service.forecast_tasks import FORECAST_KIND
+    from planner.store import JobState
+
+    field = "forecast_demand.forecast_job_id"
+    if not job_id:
+        raise ValidationError("a job id is required", field)
+    job = store.get(job_id)
+    if job.kind != FORECAST_KIND:
+        raise ValidationError(f"job {job_id} is a {job.kind} job, not a forecast", field)
+    if job.state != JobState.SUCCEEDED or not job.result:
+        raise ForecastNotReady(f"forecast job {job_id} is {job.state.value}; it must have succeeded")
+    return job.result
 
 
 def forecast_series(job_result: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -27,13 +27,13 @@ from planner.scheduling.result import KPIs, Result, SolveStatus
 from planner.scheduling.solution import Schedule, ScheduledOperation
 from planner.scheduling.solvers.base import Progress
 from planner.service.config import ServiceConfig
+from planner.service.forecast_tasks import FORECAST_KIND
+from planner.service.inventory_tasks import INVENTORY_KIND
 from planner.store import JobRecord, JobState, JobStore
 
 logger = logging.getLogger(__name__)
 
 SCHEDULE_KIND = "schedule"
-FORECAST_KIND = "forecast"
-INVENTORY_KIND = "inventory"
 SOLVERS = ("cpsat", "dispatch")
 DEADLINE_MARGIN = 0.25
 """Seconds kept back from the caller's deadline for conversion and the answer's trip back."""

@@ -21,13 +21,11 @@ from planner.service.runner import (
     INVENTORY_KIND,
     DeadlineTooShort,
     JobRunner,
-    LimitExceeded,
     SlotPool,
     check_size,
     run_in_slot,
     run_solve,
 )
-from planner.store import JobState
 
 logger = logging.getLogger(__name__)
 
@@ -158,23 +156,13 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
 
     # -- forecasts -----------------------------------------------------------------------------------
 
-    def _check_forecast_size(self, history: Any) -> None:
-        limits = self.config.limits
-        if len(history) > limits.max_forecast_rows:
-            raise LimitExceeded(
-                "max_forecast_rows", limits.max_forecast_rows, len(history), "history rows; use StartForecast"
-            )
-        num_series = history["unique_id"].astype(str).nunique()
-        if num_series > limits.max_forecast_series:
-            raise LimitExceeded(
-                "max_forecast_series", limits.max_forecast_series, num_series, "series; use StartForecast"
-            )
-
     @handle_errors
     def Forecast(self, request: pb.ForecastRequest, context: grpc.ServicerContext) -> pb.ForecastResponse:
         from planner.service import forecast_tasks as ft
 
-        history, future, params = convert.forecast_request_from_proto(request, self._check_forecast_size)
+        history, future, params = convert.forecast_request_from_proto(
+            request, lambda table: ft.check_forecast_size(table, self.config)
+        )
         stopped = threading.Event()
 
         def should_stop() -> bool:
@@ -220,10 +208,10 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
     def _plan_problem(self, request: Any) -> tuple[Any, list[str]]:
         """The problem of a PlanInventory request with demand and policy applied, and the notes."""
         from planner.service.inventory_tasks import (
-            ForecastNotReady,
             apply_policy,
             check_plan_size,
             data_from_doc,
+            forecast_of_job,
         )
 
         source = request.WhichOneof("source")
@@ -239,16 +227,7 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
         job_id = ""
         if request.HasField("forecast_demand"):
             job_id = request.forecast_demand.forecast_job_id
-            if not job_id:
-                raise ValidationError("a job id is required", "forecast_demand.forecast_job_id")
-            job = self.store.get(job_id)
-            if job.kind != FORECAST_KIND:
-                raise ValidationError(
-                    f"job {job_id} is a {job.kind} job, not a forecast", "forecast_demand.forecast_job_id"
-                )
-            if job.state != JobState.SUCCEEDED or not job.result:
-                raise ForecastNotReady(f"forecast job {job_id} is {job.state.value}; it must have succeeded")
-            forecast = job.result
+            forecast = forecast_of_job(self.store, job_id)
             if not doc["periods"]:
                 doc["periods"] = int(forecast.get("horizon", 0))
         if not doc["periods"]:

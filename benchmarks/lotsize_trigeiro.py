@@ -11,10 +11,10 @@ Each run appends one row per instance to
 so an interrupted run resumes) and rewrites the summary ``benchmarks/results/lotsize_trigeiro_summary.md``
 from every CSV present.
 
-``--reuse-proven-from 30`` (for a longer run): an instance that the 30-s run of the same backend and clock
-already proved optimal is not solved again; its 30-s row is copied with ``reused_from = 30`` (a proven
-optimum does not change with more time). Instances the 30-s CSV does not hold yet, or did not prove, are
-solved with the full limit.
+``--reuse-proven-from 30`` (for a longer run): an instance that the 30-s run of the same backend (and
+clock, or the one named by ``--reuse-clock``) already proved optimal is not solved again; its 30-s row
+is copied with ``reused_from = 30s_<clock>`` (a proven optimum does not change with more time).
+Instances the 30-s CSV does not hold yet, or did not prove, are solved with the full limit.
 """
 
 from __future__ import annotations
@@ -93,7 +93,9 @@ def run(args: argparse.Namespace) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     for backend in args.backends.split(","):
         clock = "cpu" if args.cpu_time and backend == "ortools" else "wall"
-        out_csv = RESULTS / f"lotsize_trigeiro_{backend}_{int(args.time_limit)}s_{clock}.csv"
+        variant = f"_polish{round(100 * args.polish)}" if args.polish and backend == "ortools" else ""
+        label = f"{backend}+polish{args.polish:g}" if variant else backend
+        out_csv = RESULTS / f"lotsize_trigeiro_{backend}_{int(args.time_limit)}s{variant}_{clock}.csv"
         done = set()
         if out_csv.exists():
             with open(out_csv, newline="") as f:
@@ -102,7 +104,8 @@ def run(args: argparse.Namespace) -> None:
             with open(out_csv, "w", newline="") as f:
                 csv.DictWriter(f, FIELDS).writeheader()
         reuse_csv = (
-            RESULTS / f"lotsize_trigeiro_{backend}_{int(args.reuse_proven_from)}s_{clock}.csv"
+            RESULTS
+            / f"lotsize_trigeiro_{backend}_{int(args.reuse_proven_from)}s_{args.reuse_clock or clock}.csv"
             if args.reuse_proven_from
             else None
         )
@@ -120,8 +123,9 @@ def run(args: argparse.Namespace) -> None:
                 reusable = proven_rows(reuse_csv).get(name) if reuse_csv is not None else None
                 if reusable is not None:
                     row = {k: reusable.get(k, "") for k in FIELDS}
-                    row["reused_from"] = int(args.reuse_proven_from)
+                    row["reused_from"] = f"{int(args.reuse_proven_from)}s_{args.reuse_clock or clock}"
                     row["time_limit"] = args.time_limit
+                    row["clock"] = clock  # of this run; reused_from names the run measured
                     with open(out_csv, "a", newline="") as f:
                         csv.DictWriter(f, FIELDS).writerow(row)
                     print(",".join(str(row[k]) for k in FIELDS), flush=True)
@@ -129,7 +133,9 @@ def run(args: argparse.Namespace) -> None:
                 data = read_trigeiro(path)
                 load1 = os.getloadavg()[0]
                 start = time.perf_counter()
-                options = {"cpu_time": True} if clock == "cpu" else {}
+                options: dict[str, float | bool] = {"cpu_time": True} if clock == "cpu" else {}
+                if variant:
+                    options["polish"] = args.polish
                 res = Solver(backend, **options).solve(
                     data, time_limit=args.time_limit, num_threads=args.threads, seed=1
                 )
@@ -144,7 +150,7 @@ def run(args: argparse.Namespace) -> None:
                 row = {
                     "set": set_name,
                     "instance": name,
-                    "backend": backend,
+                    "backend": label,
                     "time_limit": args.time_limit,
                     "threads": args.threads,
                     "clock": clock,
@@ -194,11 +200,12 @@ def write_summary() -> None:
     for path in sorted(RESULTS.glob("lotsize_trigeiro_*.csv")):
         with open(path, newline="") as f:
             rows = list(csv.DictReader(f))
+        file_clock = path.stem.rsplit("_", 1)[-1]
         for r in rows:
             obj, ref = _f(r["objective"]), _f(r["reference"])
             if ref is not None and (obj is None or not at_or_below(obj, ref)):
                 above_lines.append(
-                    f"| {r['instance']} | {r['backend']} | {r['time_limit']} {r['clock']} | {r['objective']} "
+                    f"| {r['instance']} | {r['backend']} | {r['time_limit']} {file_clock} | {r['objective']} "
                     f"| {ref:g} | {r['gap_to_reference_pct']} | {r['status']} |"
                 )
         for set_name in sorted({r["set"] for r in rows}):
@@ -214,7 +221,7 @@ def write_summary() -> None:
             load = f"{sum(loads) / len(loads):.1f}" if loads else ""
             reused = sum(bool(r.get("reused_from")) for r in rs)
             lines.append(
-                f"| {set_name} | {r0['backend']} | {r0['time_limit']} | {r0['clock']} | {r0['threads']} | {len(rs)} "
+                f"| {set_name} | {r0['backend']} | {r0['time_limit']} | {file_clock} | {r0['threads']} | {len(rs)} "
                 f"| {reused} | {sum(r['status'] == 'optimal' for r in rs)} "
                 f"| {sum(gaps) / len(gaps) if gaps else float('nan'):.3f} | {max(gaps, default=float('nan')):.3f} "
                 f"| {len(below)}/{len(with_ref)} "
@@ -227,7 +234,7 @@ def write_summary() -> None:
                     obj = _f(r["objective"])
                     hit = "yes" if obj is not None and abs(obj - opt) < 0.5 else "no"
                     target_lines.append(
-                        f"| {name} | {r['backend']} | {r['time_limit']} {r['clock']} | {opt:g} | {r['objective']} "
+                        f"| {name} | {r['backend']} | {r['time_limit']} {file_clock} | {opt:g} | {r['objective']} "
                         f"| {r['status']} | {hit} |"
                     )
     if target_lines:
@@ -267,6 +274,20 @@ def main(argv: list[str] | None = None) -> None:
         metavar="SECONDS",
         help="Copy the row of an instance that the run at SECONDS (same backend and clock) proved optimal "
         "instead of solving it again.",
+    )
+    parser.add_argument(
+        "--polish",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="OR-Tools only: give SHARE of the limit to fix-and-optimise (OrToolsBackend polish); results go "
+        "to a CSV of their own.",
+    )
+    parser.add_argument(
+        "--reuse-clock",
+        choices=["cpu", "wall"],
+        default=None,
+        help="Clock of the run to reuse (default: this run's); a proven optimum holds whatever the clock.",
     )
     parser.add_argument(
         "--cpu-time",

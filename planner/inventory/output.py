@@ -43,7 +43,8 @@ def write_result_json(
 
 
 def plot_plan(data: LotSizingData, result: LotSizingResult, path: str | os.PathLike[str]) -> None:
-    """Save a PNG: stock per item and period (stacked) above capacity use per resource and period."""
+    """Save a PNG: stock per item and period (stacked; backlog and lost demand below zero) above capacity
+    use per resource and period."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -62,6 +63,19 @@ def plot_plan(data: LotSizingData, result: LotSizingResult, path: str | os.PathL
     backlog = [sum(plan.backlog[i][t] for i in range(data.num_items)) for t in periods]
     if any(backlog):
         ax_inv.bar(periods, [-v for v in backlog], color="red", label="backlog", width=0.8)
+    lost = [sum(plan.lost_at(i, t) for i in range(data.num_items)) for t in periods]
+    if any(lost):
+        below = [-v for v in backlog]
+        ax_inv.bar(
+            periods,
+            [-v for v in lost],
+            bottom=below,
+            color="white",
+            edgecolor="black",
+            hatch="//",
+            label="lost",
+            width=0.8,
+        )
     ax_inv.set_ylabel("end-of-period stock (units)")
     ax_inv.set_title(f"{data.name or 'plan'}: {result.status.value}, cost {result.objective:g}")
     if data.num_items <= 12:

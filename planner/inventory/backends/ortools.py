@@ -98,13 +98,7 @@ class OrToolsBackend:
             obj.SetCoefficient(variables[v], c)
         obj.SetOffset(lp.objective_offset)
         obj.SetMinimization()
-        if num_threads > 1 and self.solver_id != "SCIP":
-            solver.SetNumThreads(num_threads)
-        if self.solver_id == "SCIP":
-            clock = "timing/clocktype = 1\n" if self.cpu_time else ""
-            solver.SetSolverSpecificParametersAsString(f"randomization/randomseedshift = {seed}\n{clock}")
-        elif self.solver_id == "CP_SAT":
-            solver.SetSolverSpecificParametersAsString(f"random_seed: {seed}")
+        self._configure(solver, num_threads, seed)
         params = pywraplp.MPSolverParameters()
         params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, mip_gap)
         with self._lock:
@@ -113,12 +107,21 @@ class OrToolsBackend:
             self._solver = solver
         try:
             if self.polish > 0 and lp.setup_period:
-                return self._solve_polished(solver, variables, lp, params, time_limit)
+                return self._solve_polished(solver, variables, lp, params, time_limit, num_threads, seed)
             code = self._run(solver, params, time_limit)
             return self._outcome(solver, variables, code)
         finally:
             with self._lock:
                 self._solver = None
+
+    def _configure(self, solver: Any, num_threads: int, seed: int) -> None:
+        if num_threads > 1 and self.solver_id != "SCIP":
+            solver.SetNumThreads(num_threads)
+        if self.solver_id == "SCIP":
+            clock = "timing/clocktype = 1\n" if self.cpu_time else ""
+            solver.SetSolverSpecificParametersAsString(f"randomization/randomseedshift = {seed}\n{clock}")
+        elif self.solver_id == "CP_SAT":
+            solver.SetSolverSpecificParametersAsString(f"random_seed: {seed}")
 
     def _run(self, solver: Any, params: Any, seconds: float) -> int:
         solver.SetTimeLimit(max(1, int(seconds * 1000)))
@@ -138,9 +141,18 @@ class OrToolsBackend:
         return MipOutcome("optimal" if code == 0 else "feasible", values, objective, bound, word)
 
     def _solve_polished(
-        self, solver: Any, variables: list[Any], lp: LinearModel, params: Any, time_limit: float
+        self,
+        solver: Any,
+        variables: list[Any],
+        lp: LinearModel,
+        params: Any,
+        time_limit: float,
+        num_threads: int,
+        seed: int,
     ) -> MipOutcome:
         """Plain MIP, then fix-and-optimise over windows of periods, then the MIP from the polished plan."""
+        from ortools.linear_solver import linear_solver_pb2, pywraplp
+
         start = self._clock()
         first = self._outcome(solver, variables, self._run(solver, params, self.first_share * time_limit))
         if first.status in ("optimal", "infeasible") or first.values is None or self._stopped:
@@ -149,6 +161,22 @@ class OrToolsBackend:
                 if rest > 0.5:  # nothing found yet: no incumbent to polish, go on with the plain MIP
                     return self._outcome(solver, variables, self._run(solver, params, rest))
             return first
+        # Each later solve gets a fresh solver loaded from the model's proto: solving a changed model
+        # again in place made SCIP fail in a propagator (prop_genvbounds, error -1).
+        proto = linear_solver_pb2.MPModelProto()
+        solver.ExportModelToProto(proto)
+
+        def fresh() -> tuple[Any, list[Any]] | None:
+            sub = pywraplp.Solver.CreateSolver(self.solver_id)
+            if sub is None or sub.LoadModelFromProto(proto):
+                return None
+            self._configure(sub, num_threads, seed)
+            with self._lock:
+                if self._stopped:
+                    return None
+                self._solver = sub
+            return sub, sub.variables()
+
         best, best_obj = first.values, float(first.objective or 0.0)
         bound = first.bound
         num_periods = 1 + max(lp.setup_period.values())
@@ -163,47 +191,41 @@ class OrToolsBackend:
             improved_pass = False
             for k, lo in enumerate(starts):
                 left = polish_end - self._clock()
-                if left < 0.2 or self._stopped:
+                made = fresh() if left >= 0.2 else None
+                if made is None:
                     break
+                sub, sub_vars = made
                 for v, t in lp.setup_period.items():
-                    if lo <= t < lo + width:
-                        variables[v].SetBounds(lp.lb[v], lp.ub[v])
-                    else:
+                    if not lo <= t < lo + width:
                         fixed = float(round(best[v]))
-                        variables[v].SetBounds(fixed, fixed)
-                solver.SetHint(variables, best)
-                sub = self._outcome(solver, variables, self._run(solver, params, left / (len(starts) - k)))
+                        sub_vars[v].SetBounds(fixed, fixed)
+                sub.SetHint(sub_vars, best)
+                out = self._outcome(sub, sub_vars, self._run(sub, params, left / (len(starts) - k)))
                 num_windows += 1
-                if sub.values is not None and sub.objective is not None and sub.objective < best_obj - 1e-6:
-                    logger.info("window %d-%d: %.6g -> %.6g", lo, lo + width - 1, best_obj, sub.objective)
-                    best, best_obj = sub.values, sub.objective
+                if out.values is not None and out.objective is not None and out.objective < best_obj - 1e-6:
+                    logger.info("window %d-%d: %.6g -> %.6g", lo, lo + width - 1, best_obj, out.objective)
+                    best, best_obj = out.values, out.objective
                     improved_pass = True
             if self._clock() >= polish_end - 0.2:
                 break
         logger.info("fix-and-optimise: %d windows, %.6g -> %.6g", num_windows, first.objective, best_obj)
-        for v in lp.setup_period:
-            variables[v].SetBounds(lp.lb[v], lp.ub[v])
-        solver.SetHint(variables, best)
         rest = time_limit - (self._clock() - start)
-        final = (
-            self._outcome(solver, variables, self._run(solver, params, rest))
-            if rest > 0.2 and not self._stopped
-            else None
-        )
+        made = fresh() if rest > 0.2 else None
+        final = None
+        if made is not None:
+            sub, sub_vars = made
+            sub.SetHint(sub_vars, best)
+            final = self._outcome(sub, sub_vars, self._run(sub, params, rest))
+        polished = f"polished {first.objective:.6g} -> {best_obj:.6g} in {num_windows} windows"
         if final is not None and final.values is not None and final.objective is not None:
             bounds = [b for b in (bound, final.bound) if b is not None and math.isfinite(b)]
             if final.objective <= best_obj + 1e-6:
-                word = f"{final.solver_status}; polished {first.objective:.6g} -> {best_obj:.6g}"
+                word = f"{final.solver_status}; {polished}"
                 return MipOutcome(
                     final.status, final.values, final.objective, max(bounds, default=None), word
                 )
             bound = max(bounds, default=None)
         elif final is not None and final.status == "optimal":
             bound = best_obj
-        word = f"feasible; polished {first.objective:.6g} -> {best_obj:.6g}"
-        status = (
-            "optimal"
-            if bound is not None and best_obj - bound <= 1e-6 * max(1.0, abs(best_obj))
-            else "feasible"
-        )
-        return MipOutcome(status, best, best_obj, bound, word)
+        done = bound is not None and best_obj - bound <= 1e-6 * max(1.0, abs(best_obj))
+        return MipOutcome("optimal" if done else "feasible", best, best_obj, bound, f"feasible; {polished}")

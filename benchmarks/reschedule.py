@@ -110,6 +110,7 @@ def _row(event_idx: int, now: int, bd: Breakdown, kind: str, res: RescheduleResu
         "plan_objective": res.plan_objective,
         "makespan": kpis.makespan,
         "weighted_tardiness": kpis.total_weighted_tardiness,
+        "setup_time": kpis.total_setup_time,
         "checker": "ok",
     }
 

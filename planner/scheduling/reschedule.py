@@ -63,6 +63,7 @@ from typing import Any
 from planner.exceptions import FieldViolation, ValidationError
 from planner.scheduling.check import check_solution
 from planner.scheduling.problem_data import (
+    OBJECTIVE_TERMS,
     Job,
     Machine,
     Mode,
@@ -279,7 +280,8 @@ class RescheduleResult:
     origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     now: int = 0
     plan_objective: float | None = None
-    """Value of the input problem's own objective (without the stability terms) for the new plan."""
+    """Value of the input problem's own objective for the new plan, without the stability terms (also
+    when the input came from an earlier reschedule and carries them)."""
 
     @property
     def schedule(self) -> Schedule | None:
@@ -1259,5 +1261,15 @@ def _report(data: ProblemData, built: _Built, result: Result, now: int) -> Resch
         built.job_origin,
         dict(built.origin),
         now,
-        None if result.kpis is None else float(data.objective.value(result.kpis.terms())),
+        None if result.kpis is None else _own_objective(data.objective, result.kpis.terms()),
+    )
+
+
+def _own_objective(objective: Objective, terms: dict[str, float]) -> float:
+    """The objective without the stability terms (which an earlier reschedule may have put in)."""
+    if objective.lexicographic:
+        own = [t for t in objective.lexicographic if t not in ("moved", "shift")]
+        return float(terms[own[0]]) if own else 0.0
+    return float(
+        sum(getattr(objective, t) * terms[t] for t in OBJECTIVE_TERMS if t not in ("moved", "shift"))
     )

@@ -150,13 +150,31 @@ class LotSizingModel:
 
 
 def _fl_eligible(data: LotSizingData, i: int) -> bool:
+    """Whether item ``i``'s production may be limited to its net requirement (what ``z`` models).
+
+    A parent may gain from making more than it needs: each extra unit turns its components' stock into its
+    own, which pays when the components cost more to hold (counting the lead time, over which a consumed
+    component is no longer held but the parent not yet made) or take more room under a storage limit. Such
+    parents keep the plain balance rows.
+    """
     item = data.items[i]
-    return (
-        i not in data.component_idcs
-        and item.backlog_penalty is None
-        and item.lost_sales_penalty is None
-        and item.safety_stock_penalty is None
-    )
+    if (
+        i in data.component_idcs
+        or item.backlog_penalty is not None
+        or item.lost_sales_penalty is not None
+        or item.safety_stock_penalty is not None
+    ):
+        return False
+    lines = [e for e in data.bom if e.parent == i]
+    if not lines:
+        return True
+    if data.max_total_inventory is not None:
+        return False
+    # One extra unit made in period t costs its holding to the horizon and saves its components' holding from
+    # t - lead time on; the last period is the worst case: one period of the parent against 1 + lead time
+    # periods of each component.
+    saved = sum(e.quantity * data.items[e.component].holding_cost * (1 + e.lead_time) for e in lines)
+    return item.holding_cost >= saved - _EPS
 
 
 def _net_requirements(data: LotSizingData, i: int) -> tuple[list[float], list[float]]:

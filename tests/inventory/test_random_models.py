@@ -66,3 +66,40 @@ def test_facility_location_equals_plain_model(data: LotSizingData) -> None:
         check = check_plan(data, r.plan)
         assert check.ok, check.violations
         assert r.stats["solver_objective"] == pytest.approx(check.costs.total, rel=1e-6, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("parent_holding", "quantity", "optimum", "made"),
+    [(0.5, 1.0, 13.5, 7.0), (3.0, 2.0, 34.5, 3.5)],
+)
+def test_parent_that_saves_component_holding_is_not_limited_to_its_requirement(
+    parent_holding: float, quantity: float, optimum: float, made: float
+) -> None:
+    """Tests that a parent whose components cost more to hold may be made beyond its need (found by hypothesis).
+
+    Item i0 needs only its safety stock of 2, but each unit made turns ``quantity`` units of i1's initial
+    stock (holding 1.0, consumed one period ahead: lead time 1) into i0 stock, which pays when i0 is cheaper
+    to hold than what it consumes over the lead time; the facility-location model must not cap it at 2.
+    """
+    n = NUM_PERIODS
+    items = (
+        Item(
+            "i0", (0.0,) * n, holding_cost=parent_holding, unit_time=1.0, resource=0, safety_stock=(2.0,) * n
+        ),
+        Item(
+            "i1",
+            (0.0,) * n,
+            holding_cost=1.0,
+            setup_cost=10.0,
+            unit_time=1.0,
+            resource=0,
+            initial_inventory=7.0,
+        ),
+    )
+    bom = (BomEntry(0, 1, quantity=quantity, lead_time=1),)
+    data = LotSizingData(items, (Resource("m", (25.0,) * n, overtime=(5.0,) * n, overtime_cost=3),), bom)
+    strong = solve(data, time_limit=10, num_threads=1, seed=1)
+    plain = solve(data, time_limit=10, num_threads=1, seed=1, facility_location=False)
+    assert strong.status is PlanStatus.OPTIMAL and plain.status is PlanStatus.OPTIMAL
+    assert strong.objective == pytest.approx(plain.objective) == pytest.approx(optimum)
+    assert strong.plan is not None and sum(strong.plan.produce[0]) == pytest.approx(made)

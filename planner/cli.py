@@ -1193,9 +1193,9 @@ def forecast_command(
 ) -> None:
     """Forecast every series of HISTORY (CSV or Parquet: unique_id,ds,y[,regressors...]).
 
-    Each series gets Prophet, ETS, Theta, CES, seasonal naive (Croston/SBA and TSB for intermittent
-    demand) and their combinations compared in a rolling-origin backtest; the chosen model and the
-    reason are reported. Quantiles are calibrated on the backtest residuals. Series with bad data are
+    Each series gets Prophet, ETS, Theta, DOTM, CES, ARIMA, seasonal naive (Croston/SBA and TSB for
+    intermittent demand) and their combinations compared in a rolling-origin backtest; the chosen model
+    and the reason are reported. Quantiles are calibrated on the backtest residuals. Series with bad data are
     reported and skipped. With --evaluate, `planner forecast --evaluate TRAIN.csv TEST.csv` scores the
     forecast against held-out actuals (sMAPE, MASE, bias, coverage, pinball). Exit code 0 when every
     series got a forecast, 1 when some did not, 2 on bad input.

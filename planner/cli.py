@@ -1154,6 +1154,11 @@ def _write_forecast_csv(frame: Any, path: Path | None) -> None:
 )
 @click.option("--windows", type=int, default=2, show_default=True, help="Rolling-origin backtest windows.")
 @click.option(
+    "--fast",
+    is_flag=True,
+    help="Leave AutoARIMA (about three quarters of the fitting time) out of the candidates.",
+)
+@click.option(
     "--out",
     type=click.Path(path_type=Path),
     default=None,
@@ -1186,6 +1191,7 @@ def forecast_command(
     country: str | None,
     future_path: Path | None,
     windows: int,
+    fast: bool,
     out: Path | None,
     report_path: Path | None,
     plot_dir: Path | None,
@@ -1253,6 +1259,7 @@ def forecast_command(
                 num_windows=windows,
                 executor=executor,
                 progress=on_progress,
+                preset="fast" if fast else "default",
             )
     finally:
         executor.close()

@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 
 from planner.exceptions import ValidationError
-from planner.forecasting import ForecastSpec
+from planner.forecasting import ForecastSpec, forecast
 from planner.forecasting.engine import (
     DEFAULT_CHOICE,
     DEFAULT_COMBINATIONS,
     DEFAULT_MODELS,
+    PRESETS,
     _choose,
     _plan,
     optional_parts,
@@ -137,3 +138,23 @@ def test_ties_go_to_the_simplest_baseline() -> None:
     out = _choose(s, _plan(s, spec), _preds(s, {"arima": 0.0, "ets": 0.2, "snaive": 0.0}, 2), spec)
     assert out.model == "snaive", out.reason
     assert "lowest backtest sMAPE 0.00" in out.reason
+
+
+def test_presets_are_valid_and_fast_leaves_out_arima() -> None:
+    """Tests that every preset makes a valid spec, ``fast`` has no AutoARIMA, and a bad name is refused."""
+    for name, (models, combinations, default) in PRESETS.items():
+        spec = ForecastSpec(
+            horizon=18,
+            freq="M",
+            season_length=12,
+            models=models,
+            combinations=combinations,
+            default_model=default,
+        )
+        assert "prophet" in spec.models, name
+    assert "arima" not in PRESETS["fast"][0] and "arima" in PRESETS["default"][0]
+    history = pd.DataFrame(
+        {"unique_id": "a", "ds": pd.date_range("2020-01-01", periods=30, freq="MS"), "y": 1.0}
+    )
+    with pytest.raises(ValidationError, match="preset: must be one of default, fast, got 'quick'"):
+        forecast(history, 6, preset="quick")

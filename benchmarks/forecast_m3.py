@@ -2,29 +2,35 @@
 
 Scores, on the same series and in the same run:
 
-- our selected forecasts (``planner.forecasting.forecast`` with its defaults: Prophet, ETS, Theta, CES,
-  seasonal naive, naive and combinations, chosen per series by a rolling-origin backtest), with the
-  coverage of the calibrated q10-q90 band and the pinball loss;
-- plain Prophet (defaults, MAP fit), seasonal naive, AutoETS, AutoTheta, AutoCES (the candidates' own
-  forecasts from that run);
-- the plain mean of AutoETS, AutoTheta, AutoARIMA and AutoCES (``--reference-combo``);
+- our selected forecasts (``planner.forecasting.forecast`` with its defaults: AutoETS, AutoTheta,
+  DynamicOptimizedTheta, AutoCES, AutoARIMA, seasonal naive, naive and Prophet, the default blend and
+  other combinations, chosen per series by a rolling-origin backtest), with the coverage of the
+  calibrated q10-q90 (80%) and q2.5-q97.5 (95%) bands and the pinball loss;
+- every base candidate's own forecast from that run (plain Prophet with defaults, seasonal naive,
+  naive, AutoETS, AutoTheta, AutoARIMA, AutoCES, DOTM) and two combinations of the same fits: the plain
+  mean of AutoETS, AutoTheta, AutoARIMA and AutoCES (the issue's reference) and the SCUM median;
+- optionally the 4-model mean as its own timed run (``--reference-combo``);
 - the published M3 submissions (THETA, ForecastPro, NAIVE2, ...) recomputed on the same series from
   ../shared/data/demand/m3/m3_monthly_published_forecasts.csv;
 
-and the speed (seconds per series, series per second) with 1 and 2 local worker processes.
+and the speed (seconds per series, series per second) with 1 and 2 local worker processes on every k-th
+series (``--timing-every``; ``--timing-only`` skips the accuracy run), with the load average.
 
 Usage::
 
     .venv/bin/python benchmarks/forecast_m3.py --every 10            # every 10th series (143), to iterate
-    .venv/bin/python benchmarks/forecast_m3.py --reference-combo      # all 1,428 series
+    .venv/bin/python benchmarks/forecast_m3.py --workers 2 --timing-every 0      # all 1,428 series
+    .venv/bin/python benchmarks/forecast_m3.py --every 14 --timing-only --timing-every 1  # 102-series timing
 
-Writes ``benchmarks/results/forecast_m3_<tag>.csv`` and ``.md`` (tag: ``all`` or ``every<N>``).
+Writes ``benchmarks/results/forecast_m3_<tag>.csv`` and ``.md`` (tag: ``all`` or ``every<N>[_from<K>]``,
+``_timing`` for timing-only runs) and ``_reports.csv`` (chosen model and reason per series).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import pickle
 import sys
 import time
@@ -38,17 +44,32 @@ from planner.compute import LocalExecutor
 from planner.forecasting import evaluate, forecast
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "demand"
+# The data live beside the checkout (../shared); a git worktree sits deeper (wt/<name>).
+DATA = next(
+    (
+        base / "shared" / "data" / "demand"
+        for base in ROOT.parents
+        if (base / "shared" / "data" / "demand" / "m3").is_dir()
+    ),
+    ROOT.parent / "shared" / "data" / "demand",
+)
 HORIZON = 18
 SEASON = 12
 PUBLISHED = ("THETA", "ForecastPro", "ForcX", "DAMPEN", "B-J auto", "NAIVE2")
 CANDIDATES = {
     "prophet": "Prophet (defaults)",
     "snaive": "seasonal naive",
+    "naive": "naive",
     "ets": "AutoETS",
     "theta": "AutoTheta",
+    "arima": "AutoARIMA",
     "ces": "AutoCES",
+    "dotm": "DynamicOptimizedTheta",
+    "mean(ets,theta,ces,arima)": "mean of AutoETS, AutoTheta, AutoARIMA, AutoCES",
+    "median(ets,ces,arima,dotm)": "SCUM: median of AutoETS, AutoCES, AutoARIMA, DOTM",
 }
+QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
+REFERENCE = ("ets", "theta", "arima", "ces")
 
 
 def load(every: int, offset: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -89,6 +110,24 @@ def _point(overall: dict[str, float]) -> dict[str, object]:
     }
 
 
+def _load() -> str:
+    """The 1-, 5- and 15-minute load averages, for the timing rows (the machine is shared)."""
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def _timed(label: str, n: int, workers: int, secs: float, load: str) -> dict[str, object]:
+    return {
+        "method": label,
+        "source": "this run",
+        "n_series": n,
+        "workers": workers,
+        "seconds": secs,
+        "s_per_series": secs / n,
+        "series_per_s": n / secs,
+        "load": load,
+    }
+
+
 def run(
     args: argparse.Namespace, save: Callable[[list[dict[str, object]], pd.Series], None]
 ) -> tuple[pd.DataFrame, pd.Series]:
@@ -97,6 +136,7 @@ def run(
     log = logging.getLogger("forecast_m3")
     log.info("%d series, horizon %d", len(ids), HORIZON)
     rows: list[dict[str, object]] = []
+    chosen = pd.Series(dtype=int)
 
     # Warm-up on two series so module imports and model start-up are not charged to the timed runs.
     warm = train[train["unique_id"].isin(ids[:2])]
@@ -104,51 +144,59 @@ def run(
         forecast(warm, HORIZON, freq="M", executor=ex, num_windows=1)
 
     main_workers = max(args.workers)
-    t0 = time.perf_counter()
-    with LocalExecutor(main_workers) as ex:
-        res = forecast(
-            train,
-            HORIZON,
-            freq="M",
-            keep_candidates=True,
-            executor=ex,
-            num_windows=args.windows,
-            progress=lambda d, n: log.info("selected run: %d/%d series", d, n) if d % 50 == 0 else None,
-        )
-    secs = time.perf_counter() - t0
-    ev = evaluate(res.forecast, test, train, SEASON)
-    rows.append(
-        {
-            "method": "planner selected (backtest choice, Prophet in the loop)",
-            "source": "this run",
-            **_point(ev.overall),
-            "coverage_80": ev.overall.get("coverage_80"),
-            "pinball": ev.overall.get("pinball"),
-            "workers": main_workers,
-            "seconds": secs,
-            "s_per_series": secs / len(ids),
-            "series_per_s": len(ids) / secs,
-        }
-    )
-    chosen = ev.per_series["model"].value_counts()
-    log.info("chosen models: %s", chosen.to_dict())
-    res.report_frame().to_csv(args.out_dir / f"forecast_m3_{args.tag}_reports.csv", index=False)
-    assert res.candidates is not None
-    for name, label in CANDIDATES.items():
-        cand = res.candidates[res.candidates["model"] == name]
-        if cand.empty:
-            continue
-        cev = evaluate(cand, test, train, SEASON)
+    if not args.timing_only:
+        load0 = _load()
+        t0 = time.perf_counter()
+        with LocalExecutor(main_workers) as ex:
+            res = forecast(
+                train,
+                HORIZON,
+                freq="M",
+                quantiles=QUANTILES,
+                keep_candidates=True,
+                executor=ex,
+                num_windows=args.windows,
+                progress=lambda d, n: log.info("selected run: %d/%d series", d, n),
+            )
+        secs = time.perf_counter() - t0
+        ev = evaluate(res.forecast, test, train, SEASON)
         rows.append(
-            {"method": label, "source": "this run (candidate of the selected run)", **_point(cev.overall)}
+            {
+                "method": "planner selected (default blend, backtest choice, Prophet in the loop)",
+                "source": "this run",
+                **_point(ev.overall),
+                "coverage_80": ev.overall.get("coverage_80"),
+                "coverage_95": ev.overall.get("coverage_95"),
+                "pinball": ev.overall.get("pinball"),
+                "workers": main_workers,
+                "seconds": secs,
+                "s_per_series": secs / len(ids),
+                "series_per_s": len(ids) / secs,
+                "load": f"{load0} -> {_load()}",
+            }
         )
-    rows.extend(published_scores(ids, train, test))
-    save(rows, chosen)
-    if args.dump is not None:
-        with open(args.dump, "wb") as fh:
-            pickle.dump((res, train, test), fh)
+        chosen = ev.per_series["model"].value_counts()
+        log.info("chosen models: %s", chosen.to_dict())
+        res.report_frame().to_csv(args.out_dir / f"forecast_m3_{args.tag}_reports.csv", index=False)
+        assert res.candidates is not None
+        for name, label in CANDIDATES.items():
+            cand = res.candidates[res.candidates["model"] == name]
+            if cand.empty:
+                continue
+            cev = evaluate(cand, test, train, SEASON)
+            rows.append(
+                {"method": label, "source": "this run (same fits as the selected run)", **_point(cev.overall)}
+            )
+        rows.extend(published_scores(ids, train, test))
+        save(rows, chosen)
+        if args.dump is not None:
+            with open(args.dump, "wb") as fh:
+                pickle.dump((res, train, test), fh)
 
     if args.reference_combo:
+        # The plain 4-model mean as its own run (no backtest): its accuracy equals the candidate above
+        # (same fits), this gives its time.
+        load0 = _load()
         t0 = time.perf_counter()
         with LocalExecutor(main_workers) as ex:
             ref = forecast(
@@ -157,7 +205,7 @@ def run(
                 freq="M",
                 executor=ex,
                 num_windows=0,
-                models=("ets", "theta", "arima", "ces"),
+                models=REFERENCE,
                 combinations=("mean(ets,theta,arima,ces)",),
                 default_model="mean(ets,theta,arima,ces)",
             )
@@ -165,37 +213,38 @@ def run(
         rev = evaluate(ref.forecast, test, train, SEASON)
         rows.append(
             {
-                "method": "mean of AutoETS, AutoTheta, AutoARIMA, AutoCES",
-                "source": "this run",
+                **_timed(
+                    "mean of AutoETS, AutoTheta, AutoARIMA, AutoCES (own run, no backtest)",
+                    len(ids),
+                    main_workers,
+                    rsecs,
+                    f"{load0} -> {_load()}",
+                ),
                 **_point(rev.overall),
-                "workers": main_workers,
-                "seconds": rsecs,
-                "s_per_series": rsecs / len(ids),
-                "series_per_s": len(ids) / rsecs,
             }
         )
         save(rows, chosen)
 
     # Speed with 1 and 2 workers on a timing subset (every k-th of the benchmark series).
-    timing_ids = ids[:: args.timing_every]
-    timing = train[train["unique_id"].isin(set(timing_ids))]
-    for workers in sorted(args.workers):
-        t0 = time.perf_counter()
-        with LocalExecutor(workers) as ex:
-            forecast(timing, HORIZON, freq="M", executor=ex, num_windows=args.windows)
-        tsecs = time.perf_counter() - t0
-        rows.append(
-            {
-                "method": f"speed: planner selected, {workers} worker(s)",
-                "source": "this run",
-                "n_series": len(timing_ids),
-                "workers": workers,
-                "seconds": tsecs,
-                "s_per_series": tsecs / len(timing_ids),
-                "series_per_s": len(timing_ids) / tsecs,
-            }
-        )
-        save(rows, chosen)
+    if args.timing_every > 0:
+        timing_ids = ids[:: args.timing_every]
+        timing = train[train["unique_id"].isin(set(timing_ids))]
+        for workers in sorted(args.workers):
+            load0 = _load()
+            t0 = time.perf_counter()
+            with LocalExecutor(workers) as ex:
+                forecast(timing, HORIZON, freq="M", executor=ex, num_windows=args.windows)
+            tsecs = time.perf_counter() - t0
+            rows.append(
+                _timed(
+                    f"speed: planner selected, {workers} worker(s)",
+                    len(timing_ids),
+                    workers,
+                    tsecs,
+                    f"{load0} -> {_load()}",
+                )
+            )
+            save(rows, chosen)
     table = pd.DataFrame(rows)
     save(rows, chosen)
     return table, chosen
@@ -215,11 +264,13 @@ def to_markdown(table: pd.DataFrame, chosen: pd.Series, command: str) -> str:
         ("smape", 2),
         ("mase", 3),
         ("coverage_80", 3),
+        ("coverage_95", 3),
         ("pinball", 3),
         ("workers", 0),
         ("seconds", 1),
         ("s_per_series", 3),
         ("series_per_s", 2),
+        ("load", 0),
         ("source", 0),
     ]
     lines = [
@@ -230,7 +281,8 @@ def to_markdown(table: pd.DataFrame, chosen: pd.Series, command: str) -> str:
     ]
     for _, r in table.iterrows():
         lines.append("| " + " | ".join(fmt(r.get(c), d) for c, d in cols) + " |")
-    lines += ["", "Chosen models (selected run): " + ", ".join(f"{k} {v}" for k, v in chosen.items())]
+    if len(chosen):
+        lines += ["", "Chosen models (selected run): " + ", ".join(f"{k} {v}" for k, v in chosen.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -244,7 +296,13 @@ def main(argv: list[str] | None = None) -> None:
         "--workers", default="1,2", help="Worker counts to time (the largest runs the main run)."
     )
     parser.add_argument("--windows", type=int, default=2, help="Backtest windows.")
-    parser.add_argument("--timing-every", type=int, default=10, help="Time 1/2 workers on every k-th series.")
+    parser.add_argument(
+        "--timing-every",
+        type=int,
+        default=10,
+        help="Time 1/2 workers on every k-th series (0: no timing runs).",
+    )
+    parser.add_argument("--timing-only", action="store_true", help="Only the timing runs (no accuracy run).")
     parser.add_argument(
         "--reference-combo",
         action="store_true",
@@ -261,7 +319,7 @@ def main(argv: list[str] | None = None) -> None:
     command = "python benchmarks/forecast_m3.py " + " ".join(argv if argv is not None else sys.argv[1:])
     args.tag = (
         "all" if args.every == 1 else f"every{args.every}" + (f"_from{args.offset}" if args.offset else "")
-    )
+    ) + ("_timing" if args.timing_only else "")
     args.out_dir.mkdir(parents=True, exist_ok=True)
 
     def save(rows: list[dict[str, object]], chosen: pd.Series) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-STATS_MODELS = ("ets", "theta", "ces", "arima", "snaive", "naive", "mean", "croston_sba", "tsb")
+STATS_MODELS = ("ets", "theta", "dotm", "ces", "arima", "snaive", "naive", "mean", "croston_sba", "tsb")
 """Names of the statsforecast models this module can build."""
 
 _MAX_ETS_SEASON = 24  # statsforecast's AutoETS does not fit longer seasonal cycles
@@ -35,6 +35,8 @@ def make_model(name: str, season_length: int) -> Any:
         return sm.AutoETS(season_length=m if m <= _MAX_ETS_SEASON else 1, alias=name)
     if name == "theta":
         return sm.AutoTheta(season_length=m, alias=name)
+    if name == "dotm":
+        return sm.DynamicOptimizedTheta(season_length=m, alias=name)
     if name == "ces":
         return sm.AutoCES(season_length=m if m <= _MAX_ETS_SEASON else 1, alias=name)
     if name == "arima":

@@ -34,6 +34,7 @@ PLANTS = ROOT / "instances" / "plants"
 
 FIELDS = [
     "plant",
+    "forecast_models",
     "machines",
     "products",
     "time_limit",
@@ -116,6 +117,8 @@ def generated_plant(num_machines: int, num_products: int, schedule_days: float, 
     for k in range(num_products):
         p = copy.deepcopy(made[k % len(made)])
         p["id"] = f"{p['id']}-{k + 1:03d}"
+        # No opening stock: every product needs lots from the first day on.
+        p["stock"]["initial"] = 0.0
         reroute(p, k % num_cells)
         products.append(p)
     shared = [q for q in doc["products"] if q["id"] == "HUB" or q.get("bought")]
@@ -159,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--generated", default=None, help="MxP: a generated plant of M machines, P products")
     parser.add_argument("--schedule-days", type=float, default=2.0, help="scheduling window of --generated")
+    parser.add_argument("--fast-forecast", action="store_true", help="forecast with seasonal naive only")
     parser.add_argument("--out", type=Path, default=RESULTS / "plan_demo.csv")
     args = parser.parse_args(argv)
 
@@ -177,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         num_workers=args.workers,
         seed=args.seed,
         forecast_workers=args.workers,
+        **({"forecast_models": ("snaive",), "forecast_default": "snaive"} if args.fast_forecast else {}),
     )
     rows = []
     for _ in range(args.repeat):
@@ -191,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(
             {
                 "plant": plant.name,
+                "forecast_models": "+".join(settings.forecast_models),
                 "machines": len(plant.machines),
                 "products": len(plant.products),
                 "time_limit": args.time_limit,

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from planner.plotting.gantt import (
     LATE_EDGE,
+    MAINTENANCE_COLOUR,
+    MAINTENANCE_EDGE,
     SETUP_COLOUR,
     SETUP_EDGE,
     UNAVAILABLE_COLOUR,
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "MAINTENANCE_COLOUR",
     "inventory_png_figure",
     "plan_gantt_figure",
     "plan_gantt_png_figure",
@@ -47,7 +48,6 @@ __all__ = [
     "write_plan_gantt_html",
 ]
 
-MAINTENANCE_COLOUR = "#7b1fa2"
 POWER_COLOUR = "#1f77b4"
 PRICE_COLOUR = "#ff7f0e"
 
@@ -83,7 +83,7 @@ def power_profile(data: ProblemData, schedule: Schedule) -> list[tuple[int, floa
         for s, e in _running_segments(sop.start, sop.end, windows):
             events[s] = events.get(s, 0.0) + mode.power
             events[e] = events.get(e, 0.0) - mode.power
-    out: list[tuple[int, float]] = [(0, 0.0)]
+    out: list[tuple[int, float]] = [] if 0 in events else [(0, 0.0)]
     level = 0.0
     for t in sorted(events):
         level += events[t]
@@ -157,23 +157,6 @@ def plan_gantt_figure(data: ProblemData, schedule: Schedule, title: str | None =
     )
     for trace in top.data:
         figure.add_trace(trace, row=1, col=1)
-    maintenance = getattr(schedule, "maintenance", ())
-    if maintenance:
-        import plotly.graph_objects as go
-
-        figure.add_trace(
-            go.Bar(
-                name="maintenance",
-                orientation="h",
-                y=[labels[m.machine] if m.machine < len(labels) else str(m.machine) for m in maintenance],
-                x=[m.end - m.start for m in maintenance],
-                base=[m.start for m in maintenance],
-                marker={"color": MAINTENANCE_COLOUR},
-                hovertemplate="<b>maintenance</b> %{base} + %{x}<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
     import plotly.graph_objects as go
 
     xs, ys = _steps(power_profile(data, schedule), horizon)
@@ -261,6 +244,17 @@ def plan_gantt_png_figure(data: ProblemData, schedule: Schedule, title: str | No
                 linewidth=0.5,
                 zorder=2.5,
             )
+        elif bar.kind == "maintenance":
+            ax.barh(
+                bar.machine,
+                bar.duration,
+                left=bar.start,
+                height=0.6,
+                color=MAINTENANCE_COLOUR,
+                edgecolor=MAINTENANCE_EDGE,
+                hatch="xx",
+                zorder=3,
+            )
         elif bar.job is not None:
             ax.barh(
                 bar.machine,
@@ -272,16 +266,6 @@ def plan_gantt_png_figure(data: ProblemData, schedule: Schedule, title: str | No
                 linewidth=2.0 if bar.late else 0.4,
                 zorder=3,
             )
-    for m in getattr(schedule, "maintenance", ()):
-        ax.barh(
-            m.machine,
-            m.end - m.start,
-            left=m.start,
-            height=0.6,
-            color=MAINTENANCE_COLOUR,
-            hatch="xx",
-            zorder=3,
-        )
     ax.set_yticks(range(data.num_machines), [data.machine_name(m) for m in range(data.num_machines)])
     ax.set_ylim(rows - 0.5, -0.5)
     ax.set_xlim(0, horizon)
@@ -291,7 +275,7 @@ def plan_gantt_png_figure(data: ProblemData, schedule: Schedule, title: str | No
     handles = [
         Patch(facecolor=SETUP_COLOUR, edgecolor=SETUP_EDGE, hatch="////", label="changeover"),
         Patch(color=UNAVAILABLE_COLOUR, label="closed"),
-        Patch(color=MAINTENANCE_COLOUR, label="maintenance"),
+        Patch(facecolor=MAINTENANCE_COLOUR, edgecolor=MAINTENANCE_EDGE, hatch="xx", label="maintenance"),
         Patch(facecolor="white", edgecolor=LATE_EDGE, linewidth=2.0, label="late"),
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)

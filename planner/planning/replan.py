@@ -51,7 +51,14 @@ from typing import TYPE_CHECKING, Any
 
 from planner.exceptions import FieldViolation, ValidationError
 from planner.planning.lifecycle import Actual, apply_actuals
-from planner.planning.plan import DONE_STATES, MaterialFlow, Plan, PlannedOperation, ProductionOrder
+from planner.planning.plan import (
+    DONE_STATES,
+    MaterialFlow,
+    Plan,
+    PlannedOperation,
+    ProductionOrder,
+    plan_from_schedule,
+)
 from planner.planning.versions import VERSIONS_DIR, PlanDiff, PlanStore, diff_plans
 
 if TYPE_CHECKING:
@@ -761,8 +768,9 @@ def _reschedule_plan(
     new_data = result.data
     new_ids: list[list[str]] = []
     rush_orders = {r.order: order for r, order in rush}
-    new_places: dict[str, tuple[str, int, int]] = {}
-    placed_new = schedule.as_dict()
+    # machines, times, durations and setups as plan_from_schedule reads them off the new schedule
+    solved = plan_from_schedule(new_data, schedule, plan_id=plan.plan_id)
+    new_places: dict[str, PlannedOperation] = {}
     for nj in range(new_data.num_jobs):
         row = []
         for no in range(len(new_data.jobs[nj].operations)):
@@ -772,8 +780,7 @@ def _reschedule_plan(
                 oj, oo = result.origin[(nj, no)]
                 op_id = ids[oj][oo]
             row.append(op_id)
-            sop = placed_new[(nj, no)]
-            new_places[op_id] = (new_data.machine_name(sop.machine), sop.start, sop.end)
+            new_places[op_id] = solved.orders[nj].operations[no]
         new_ids.append(row)
 
     def placed_op(op: PlannedOperation, order_cancelled: bool) -> PlannedOperation:
@@ -781,10 +788,14 @@ def _reschedule_plan(
             return replace(op, state="cancelled")
         if op.id not in new_places or op.state in DONE_STATES:
             return op
-        machine, start, end = new_places[op.id]
-        if (machine, start, end) == (op.machine, op.start, op.end):
+        new = new_places[op.id]
+        if (new.machine, new.start, new.end) == (op.machine, op.start, op.end):
             return op
-        return replace(op, machine=machine, start=start, end=end)
+        if op.state == "running":  # reported work keeps its reported duration
+            return replace(op, machine=new.machine, start=new.start, end=new.end)
+        return replace(
+            op, machine=new.machine, start=new.start, end=new.end, duration=new.duration, setup=new.setup
+        )
 
     orders = []
     for order in plan.orders:
@@ -793,7 +804,14 @@ def _reschedule_plan(
         orders.append(replace(order, operations=ops, state="cancelled" if gone else order.state))
     for _, order in rush:
         ops = tuple(
-            replace(op, machine=new_places[op.id][0], start=new_places[op.id][1], end=new_places[op.id][2])
+            replace(
+                op,
+                machine=new_places[op.id].machine,
+                start=new_places[op.id].start,
+                end=new_places[op.id].end,
+                duration=new_places[op.id].duration,
+                setup=new_places[op.id].setup,
+            )
             for op in order.operations
         )
         orders.append(replace(order, operations=ops))

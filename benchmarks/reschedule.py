@@ -100,7 +100,29 @@ def generate_plant(
 
 
 def _row(event_idx: int, now: int, bd: Breakdown, kind: str, res: RescheduleResult, wall: float) -> dict:
-    assert res.schedule is not None
+    if res.schedule is None:  # no plan in time: recorded, and the current plan stays for the next event
+        return {
+            "event": event_idx,
+            "now": now,
+            "machine": bd.machine,
+            "breakdown_start": bd.start,
+            "breakdown_end": bd.end,
+            "kind": kind,
+            "status": res.result.status.value,
+            "solver": res.result.solver,
+            "wall_seconds": round(wall, 3),
+            "solver_seconds": round(res.result.runtime, 3),
+            "operations": res.data.num_operations,
+            "started_kept": len(res.started),
+            "frozen_kept": len(res.frozen),
+            "moved": None,
+            "forced_moves": None,
+            "total_shift": None,
+            "plan_objective": None,
+            "makespan": None,
+            "weighted_tardiness": None,
+            "checker": "no plan",
+        }
     report = check_solution(res.data, res.schedule)
     if not report.ok:
         raise SystemExit(f"event {event_idx} ({kind}): the checker rejects the plan: {report.violations[:3]}")
@@ -135,6 +157,7 @@ def _replan_main(args: argparse.Namespace, data: ProblemData, initial: Schedule)
     import shutil
     import tempfile
 
+    from planner.exceptions import ValidationError
     from planner.planning.replan import MachineDown, load_schedule_files, replan
 
     rng = random.Random(args.seed * 7919 + 1)
@@ -150,18 +173,42 @@ def _replan_main(args: argparse.Namespace, data: ProblemData, initial: Schedule)
             start = now + rng.randint(0, step)
             end = start + rng.randint(20, 120)
             t0 = time.perf_counter()
-            res = replan(
-                folder,
-                [MachineDown(machine, start, end)],
-                now=now,
-                frozen_horizon=args.frozen_horizon,
-                time_limit=args.time_limit,
-                num_workers=args.workers,
-                seed=args.seed,
-                moved_weight=args.moved_weight,
-                shift_weight=args.shift_weight,
-                window=args.window,
-            )
+            try:
+                res = replan(
+                    folder,
+                    [MachineDown(machine, start, end)],
+                    now=now,
+                    frozen_horizon=args.frozen_horizon,
+                    time_limit=args.time_limit,
+                    num_workers=args.workers,
+                    seed=args.seed,
+                    moved_weight=args.moved_weight,
+                    shift_weight=args.shift_weight,
+                    window=args.window,
+                )
+            except ValidationError as exc:  # no plan in time: recorded; the folder is left as it was
+                wall = time.perf_counter() - t0
+                print(f"event {k + 1:2d} now {now:5d} {machine} {start}-{end}: no plan ({exc})", flush=True)
+                rows.append(
+                    {
+                        "event": k + 1,
+                        "now": now,
+                        "machine": machine,
+                        "breakdown_start": start,
+                        "breakdown_end": end,
+                        "kind": "replan",
+                        "status": "no plan",
+                        "version": None,
+                        "wall_seconds": round(wall, 3),
+                        "solver_seconds": None,
+                        "operations": None,
+                        "moved": None,
+                        "total_shift": None,
+                        "plan_objective": None,
+                        "checker": "no plan",
+                    }
+                )
+                continue
             wall = time.perf_counter() - t0
             stored_data, stored, _ = load_schedule_files(folder)
             if not check_solution(stored_data, stored).ok:
@@ -200,8 +247,15 @@ def _replan_main(args: argparse.Namespace, data: ProblemData, initial: Schedule)
         writer.writerows(rows)
     print(f"wrote {out}")
     print()
+    failed = sum(1 for r in rows if r["checker"] != "ok")
+    rows_ok = [r for r in rows if r["checker"] == "ok"]
+    if failed:
+        print(f"replan: no plan in time for {failed} event(s) (not in the means)")
+    if not rows_ok:
+        return 1
     print("| plan | events | mean wall s | max wall s | mean moved | max moved | mean shift |")
     print("|---|---:|---:|---:|---:|---:|---:|")
+    rows = rows_ok
     print(
         f"| replan | {len(rows)} | {statistics.mean(r['wall_seconds'] for r in rows):.2f} | "
         f"{max(r['wall_seconds'] for r in rows):.2f} | {statistics.mean(r['moved'] for r in rows):.1f} | "
@@ -325,8 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"objective {scratch.plan_objective}"
             )
         print(line, flush=True)
-        assert stable.schedule is not None
-        current_data, current = stable.data, stable.schedule
+        if stable.schedule is not None:
+            current_data, current = stable.data, stable.schedule
 
     tag = f"_win{args.window}" if args.window else ""
     out = args.out or RESULTS / f"reschedule_{data.name}_t{args.time_limit:g}_w{args.workers}{tag}.csv"
@@ -343,7 +397,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for kind in ("stable", "scratch"):
-        sel = [r for r in rows if r["kind"] == kind]
+        sel = [r for r in rows if r["kind"] == kind and r["checker"] == "ok"]
+        failed = sum(1 for r in rows if r["kind"] == kind and r["checker"] != "ok")
+        if failed:
+            print(f"{kind}: no plan in time for {failed} event(s) (not in the means)")
         if not sel:
             continue
         print(

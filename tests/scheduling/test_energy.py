@@ -158,6 +158,8 @@ def test_steep_tariff_cuts_energy_cost_at_equal_makespan():
     aware = solved(tariff_problem(Objective(lexicographic=("makespan", "energy"))))
     assert aware.kpis.makespan <= blind.kpis.makespan
     assert aware.kpis.energy_cost < 0.8 * blind.kpis.energy_cost
+    # running and idle energy are both in the model, scaled exactly (60 x 100): the minimum is proven
+    assert aware.status == SolveStatus.OPTIMAL
 
 
 def test_weighted_energy_trades_makespan_within_a_tolerance():
@@ -167,8 +169,6 @@ def test_weighted_energy_trades_makespan_within_a_tolerance():
     assert aware.kpis.makespan <= 1.5 * blind.kpis.makespan
     assert aware.kpis.energy_cost < blind.kpis.energy_cost
     assert aware.kpis.co2_kg <= blind.kpis.co2_kg
-    # idle power is reported but not in the model: the solve is not claimed optimal
-    assert aware.status == SolveStatus.FEASIBLE
 
 
 def test_energy_model_is_exact_without_idle_power():
@@ -224,3 +224,43 @@ def test_energy_shift_slides_work_to_cheaper_periods_within_its_slack():
     # 6 kW moves from price 9 to 1 and 1 kW of idle power the other way: (6 - 1) x 10 h x 8 = 400
     assert before.objective - after.objective == pytest.approx(400.0)
     assert shift_for_energy(data, shifted) is shifted  # nothing left to gain
+
+
+@pytest.mark.parametrize(("idle", "service_a"), [(0.0, True), (3.0, False), (12.0, False), (3.0, True)])
+def test_model_energy_equals_the_checker_when_exact(idle, service_a):
+    """Tests that the CP-SAT objective (running, paused and idle energy) equals the checker's when exact."""
+    from ortools.sat.python import cp_model
+
+    from planner.scheduling.solvers.cpsat.model import CpSatModel
+
+    m = Model()
+    a = m.add_machine("A", unavailable=[(20, 35)], idle_power=idle)
+    b = m.add_machine("B", idle_power=idle / 2)
+    c = m.add_machine("C")
+    for j, (resumable, power) in enumerate([(True, 9.0), (False, 6.0), (True, 4.0)]):
+        job = m.add_job(f"J{j}", due=40)
+        m.add_operation(job, [(a, 8 + j, power), (b, 11, power + 1.0)], resumable=resumable)
+        m.add_operation(job, [(b, 5, 2.0)])
+    m.add_operation(m.add_job("J3"), [(c, 7, 1.0)])
+    m.add_maintenance(c, 4, earliest=0, latest=60)
+    if service_a:
+        m.add_maintenance(a, 3, earliest=0, latest=60)
+    m.set_energy(6, price=[0.5, 0.2, 0.9, 0.1, 0.3], co2=[0.2, 0.6], hours_per_unit=0.25)
+    m.set_objective(makespan=1, tardiness=2, energy=3, co2=5)
+    data = m.data()
+    built = CpSatModel(data)
+    built.model.minimize(built.weighted_objective())
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    solver.parameters.random_seed = 1
+    assert solver.solve(built.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    schedule = built.schedule(solver)
+    report = check_solution(data, schedule)
+    assert report.ok, report.violations
+    model_value = solver.objective_value / built.objective_scale
+    if built.exact:
+        assert model_value == pytest.approx(report.objective, abs=1e-6)
+    else:  # maintenance on an idling machine is credited as if before the makespan: a lower bound
+        assert model_value <= report.objective + 1e-6
+    assert built.exact == (idle == 0.0 or not service_a)  # maintenance on idling A makes it a bound

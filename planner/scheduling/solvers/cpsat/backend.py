@@ -77,7 +77,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
                 logger.exception("progress callback failed")
 
 
-WARM_START_SHARE = 0.3
+WARM_START_SHARE = 0.5
 """Share of the time limit spent, when energy is weighted, on a schedule for the other terms alone."""
 POLISH_SHARE = 0.05
 """Share of the time limit for sliding work to cheaper periods (:mod:`..energy_shift`), before and after."""

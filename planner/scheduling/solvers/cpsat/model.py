@@ -20,24 +20,28 @@ Peak power
 Energy cost and CO2
     Exact per tariff period: for every mode and every run of periods with equal rates that its interval can
     reach, an overlap variable bounded below by ``min(end, run end) - max(start, run start)`` and by 0 (the
-    minimisation makes it the overlap), minus the priced closed windows a resumable operation spans. Costs per time unit are
-    scaled by a power of ten (:attr:`CpSatModel.scale`) and rounded down, so the model's cost never exceeds
-    the true one and its bound stays valid; when the rounding is not exact the solve is not claimed optimal.
-    When the instance would need more than :data:`MAX_OVERLAP_TERMS` overlap variables, the model charges
-    each operation at the rate of the period it starts in (an approximation: no bound is reported). Idle
-    power is not in the model (it is reported by the checker); when it is weighted the solve is not claimed
-    optimal. The objective value always comes from the checker.
+    minimisation makes it the overlap; equal to it where the rate is negative), priced at the mode's power
+    minus its machine's idle power, minus the priced closed windows a resumable operation spans. Idle power
+    of every machine over ``[0, makespan)`` outside its closed windows is priced by overlaps of the makespan
+    with the tariff runs; placed maintenance is credited as if it lay before the makespan (a lower bound
+    when it does not, so then the solve is not claimed optimal). Costs per time unit are scaled by a power
+    of ten times the time units per hour (:attr:`CpSatModel.scale`) and rounded down, so the model's cost
+    never exceeds the true one and its bound stays valid; when the rounding is not exact the solve is not
+    claimed optimal. When the instance would need more than :data:`MAX_OVERLAP_TERMS` overlap variables,
+    the model charges each operation at the rate of the period it starts in and leaves idle power out (an
+    approximation: no bound is reported). The objective value always comes from the checker.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from planner.scheduling.problem_data import Operation, ProblemData
+from planner.scheduling.problem_data import Operation, ProblemData, resumable_end
 from planner.scheduling.solution import Schedule, ScheduledMaintenance, ScheduledOperation
 
 MAX_OVERLAP_TERMS = 20_000
@@ -102,6 +106,8 @@ class CpSatModel:
         self._start_period: dict[tuple[int, int], Any] = {}
         self._start_costs: dict[tuple[tuple[int, int], int], list[tuple[list[int], Any, Any]]] = {}
         self._tardiness_by_job: dict[int, Any] = {}
+        self._idle_overlaps: list[tuple[int, int, Any, Any]] = []
+        self._maintenance_overlaps: dict[int, list[tuple[int, int, Any, Any]]] = {}
         self._pending_size: tuple[Any, Any] | None = None
         self.energy_model = ""
         """How energy enters the objective: "" (it does not), "per period" (exact) or "start period"."""
@@ -421,29 +427,73 @@ class CpSatModel:
         return rates, num_periods
 
     def _add_energy(self) -> None:
-        """Energy cost and CO2 of running operations under the time-of-use tariff (see the module docstring)."""
+        """Energy cost and CO2 of running operations and idle machines under the tariff (see the module docstring)."""
         found = self._energy_rates()
         if found is None:
             return
         rates, num_periods = found
         energy = self.data.energy
         assert energy is not None
-        if any(m.idle_power > 0 for m in self.data.machines):
-            self.exact = False  # idle energy is reported, not optimised
-        raw = [
-            r * mode.power
-            for rs in rates.values()
-            for r in rs
-            for _, _, op in self.data.operations()
-            for mode in op.modes
-            if mode.power > 0
-        ]
-        positive = [v for v in raw if v > 0]
+        idle = [m.idle_power for m in self.data.machines]
+        powers = {
+            abs(mode.power - idle[mode.machine]) for _, _, op in self.data.operations() for mode in op.modes
+        }
+        powers |= {p for p in idle if p > 0}
+        positive = [r * p for rs in rates.values() for r in set(rs) for p in powers if r * p > 0]
         if not positive:
             return
-        # the smallest power of ten (times the time units per hour, e.g. 60) that makes every rate an
-        # integer, else enough digits for 0.1 % on the smallest rate
-        per_hour = 1 / energy.hours_per_unit
+        self._choose_scale(positive, energy.hours_per_unit)
+        earliest = self._earliest_starts()
+        tails = self._tails()
+        segments = _tariff_segments(rates, num_periods, energy.period)
+        reach: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+        num_terms = 0
+        for key, vars_ in self.ops.items():
+            lo, hi = earliest[key], self.horizon - tails[key]
+            reach[key] = [seg for seg in segments if seg[0] < hi and lo < seg[1]]
+            num_terms += len(vars_.modes) * len(reach[key])
+        if num_terms > MAX_OVERLAP_TERMS:
+            if any(p > 0 for p in idle):
+                self.exact = False  # the approximation leaves idle energy out
+            self.energy_model = "start period"
+            self._add_energy_by_start_period(rates, num_periods)
+            return
+        self.energy_model = "per period"
+        for (j_idx, o_idx), vars_ in self.ops.items():
+            op = self.data.jobs[j_idx].operations[o_idx]
+            for machine, (present, duration, interval) in vars_.modes.items():
+                # what running changes: its own power instead of the machine's idle power
+                net = op.mode_on(machine).power - idle[machine]  # type: ignore[union-attr]
+                if net == 0 or duration <= 0:
+                    continue
+                coef = {t: [math.floor(r * net * self.scale + _EPS) for r in rs] for t, rs in rates.items()}
+                start, end, _ = _bounds(interval)
+                enforce = [] if isinstance(present, int) else [present]
+                overlaps = self._priced_overlaps(
+                    f"{j_idx}_{o_idx}_{machine}", start, end, enforce, coef, reach[(j_idx, o_idx)], net < 0
+                )
+                self._overlap_vars[((j_idx, o_idx), machine)] = [
+                    (a, b, inner, ov) for a, b, _, inner, ov in overlaps
+                ]
+                for term, c in coef.items():
+                    parts: list[tuple[int, cp_model.LinearExprT]] = [
+                        (c[k], ov) for _, _, k, _, ov in overlaps
+                    ]
+                    for (w_start, w_end), across in vars_.spans.get(machine, []):
+                        paused = sum(
+                            c[k] * (min(w_end, b) - max(w_start, a))
+                            for a, b, k in segments
+                            if a < w_end and w_start < b
+                        )
+                        if paused:
+                            parts.append((-paused, across))
+                    self.energy_terms[term].extend(parts)
+        self._add_idle_energy(rates, segments, idle)
+
+    def _choose_scale(self, positive: list[float], hours_per_unit: float) -> None:
+        """The smallest power of ten (times the time units per hour, e.g. 60) that makes every rate an
+        integer, else enough digits for 0.1 % on the smallest rate."""
+        per_hour = 1 / hours_per_unit
         base = round(per_hour) if abs(per_hour - round(per_hour)) < _EPS and round(per_hour) >= 1 else 1
         for digits in range(7):
             scale = base * 10**digits
@@ -460,55 +510,95 @@ class CpSatModel:
         ):
             self.scale //= 10
             self.exact = False
-        earliest = self._earliest_starts()
-        tails = self._tails()
-        segments = _tariff_segments(rates, num_periods, energy.period)
-        reach: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
-        num_terms = 0
-        for key, vars_ in self.ops.items():
-            lo, hi = earliest[key], self.horizon - tails[key]
-            reach[key] = [seg for seg in segments if seg[0] < hi and lo < seg[1]]
-            num_terms += len(vars_.modes) * len(reach[key])
-        if num_terms > MAX_OVERLAP_TERMS:
-            self.energy_model = "start period"
-            self._add_energy_by_start_period(rates, num_periods)
-            return
-        self.energy_model = "per period"
+
+    def _priced_overlaps(
+        self,
+        tag: str,
+        start: Any,
+        end: Any,
+        enforce: list[Any],
+        coef: dict[str, list[int]],
+        reach: list[tuple[int, int, int]],
+        exact: bool,
+    ) -> list[tuple[int, int, int, Any, Any]]:
+        """Per reachable tariff run ``(a, b, k)``: a variable for the overlap of ``[start, end)`` with it.
+
+        Bounded below by the overlap (and by 0), which the minimisation makes tight while its rates are
+        >= 0; ``exact`` makes it equal (for negative rates, e.g. a mode drawing less than idle power).
+        """
         model = self.model
-        for (j_idx, o_idx), vars_ in self.ops.items():
-            op = self.data.jobs[j_idx].operations[o_idx]
-            for machine, (present, duration, interval) in vars_.modes.items():
-                power = op.mode_on(machine).power  # type: ignore[union-attr]
-                if power <= 0 or duration <= 0:
-                    continue
-                coef = {t: [math.floor(r * power * self.scale + _EPS) for r in rs] for t, rs in rates.items()}
-                start, end, _ = _bounds(interval)
-                enforce = [] if isinstance(present, int) else [present]
-                overlaps = []
-                for seg_start, seg_end, k in reach[(j_idx, o_idx)]:
-                    if not any(c[k] for c in coef.values()):
-                        continue
-                    length = seg_end - seg_start
-                    tag = f"{j_idx}_{o_idx}_{machine}_{k}"
-                    inner = model.new_int_var(-self.full_horizon, length, f"min{tag}")
-                    model.add_min_equality(inner, [end - start, end - seg_start, seg_end - start, length])
-                    overlap = model.new_int_var(0, length, f"ov{tag}")
-                    model.add(overlap >= inner).only_enforce_if(enforce)
-                    overlaps.append((k, overlap))
-                    self._overlap_vars.setdefault(((j_idx, o_idx), machine), []).append(
-                        (seg_start, seg_end, inner, overlap)
-                    )
-                for term, c in coef.items():
-                    parts: list[tuple[int, cp_model.LinearExprT]] = [(c[k], ov) for k, ov in overlaps if c[k]]
-                    for (w_start, w_end), across in vars_.spans.get(machine, []):
-                        paused = sum(
-                            c[k] * (min(w_end, b) - max(w_start, a))
-                            for a, b, k in segments
-                            if a < w_end and w_start < b
-                        )
-                        if paused:
-                            parts.append((-paused, across))
-                    self.energy_terms[term].extend(parts)
+        out = []
+        for a, b, k in reach:
+            if not any(c[k] for c in coef.values()):
+                continue
+            length = b - a
+            inner = model.new_int_var(-self.full_horizon, length, f"min{tag}_{k}")
+            model.add_min_equality(inner, [end - start, end - a, b - start, length])
+            overlap = model.new_int_var(0, length, f"ov{tag}_{k}")
+            if exact:
+                if enforce:
+                    clipped = model.new_int_var(0, length, f"max{tag}_{k}")
+                    model.add_max_equality(clipped, [inner, 0])
+                    model.add(overlap == clipped).only_enforce_if(enforce)
+                    model.add(overlap == 0).only_enforce_if(~enforce[0])  # absent: nothing runs
+                else:
+                    model.add_max_equality(overlap, [inner, 0])
+            else:
+                model.add(overlap >= inner).only_enforce_if(enforce)
+            out.append((a, b, k, inner, overlap))
+        return out
+
+    def _add_idle_energy(
+        self, rates: dict[str, list[float]], segments: list[tuple[int, int, int]], idle: list[float]
+    ) -> None:
+        """Idle power of every open machine over ``[0, makespan)``; running work and maintenance are credited."""
+        if not any(p > 0 for p in idle):
+            return
+        model = self.model
+        # elementary pieces: tariff runs cut at the closed windows of machines with idle power
+        cuts = {a for a, _, _ in segments} | {b for _, b, _ in segments}
+        for m_idx, windows in enumerate(self._closed):
+            if idle[m_idx] > 0:
+                cuts |= {t for w in windows for t in w if t < self.horizon}
+        points = [*sorted(t for t in cuts if t <= self.horizon), self.horizon]
+        pieces = [(a, b) for a, b in itertools.pairwise(points) if b > a]
+        for idx, (a, b) in enumerate(pieces):
+            k = next(seg[2] for seg in segments if seg[0] <= a < seg[1])
+            open_idle = sum(
+                p
+                for m_idx, p in enumerate(idle)
+                if p > 0 and not any(ws <= a < we for ws, we in self._closed[m_idx])
+            )
+            piece_coef = {t: math.floor(rs[k] * open_idle * self.scale + _EPS) for t, rs in rates.items()}
+            if not any(piece_coef.values()):
+                continue
+            inner = model.new_int_var(-self.full_horizon, b - a, f"idlemin{idx}")
+            model.add_min_equality(inner, [self.makespan - a, b - a])
+            overlap = model.new_int_var(0, b - a, f"idle{idx}")
+            model.add(overlap >= inner)
+            self._idle_overlaps.append((a, b, inner, overlap))
+            for term, c in piece_coef.items():
+                if c:
+                    self.energy_terms[term].append((c, overlap))
+        # maintenance is no idle time: credited as if inside [0, makespan) (a lower bound when it is not)
+        for t_idx, ((start, interval), task) in enumerate(
+            zip(self.maintenance, self.data.maintenance, strict=True)
+        ):
+            if idle[task.machine] <= 0:
+                continue
+            self.exact = False
+            coef = {
+                t: [math.floor(-r * idle[task.machine] * self.scale + _EPS) for r in rs]
+                for t, rs in rates.items()
+            }
+            lo = task.earliest
+            hi = self.full_horizon if task.latest is None else task.latest
+            reach = [seg for seg in segments if seg[0] < hi and lo < seg[1]]
+            _, end, _ = _bounds(interval)
+            overlaps = self._priced_overlaps(f"mt{t_idx}", start, end, [], coef, reach, True)
+            self._maintenance_overlaps[t_idx] = [(a, b, inner, ov) for a, b, _, inner, ov in overlaps]
+            for term, credit in coef.items():
+                self.energy_terms[term].extend((credit[k], ov) for _, _, k, _, ov in overlaps if credit[k])
 
     def _add_energy_by_start_period(self, rates: dict[str, list[float]], num_periods: int) -> None:
         """The approximation for large instances: a mode costs its duration at the rate of its start period."""
@@ -596,6 +686,15 @@ class CpSatModel:
             return  # an incomplete schedule: starts and modes only
         if schedule.makespan <= horizon:
             model.add_hint(self.makespan, schedule.makespan)
+        for a, b, inner, overlap in self._idle_overlaps:
+            value = min(schedule.makespan - a, b - a)
+            model.add_hint(inner, value)
+            model.add_hint(overlap, max(0, value))
+        for sm in schedule.maintenance:
+            for a, b, inner, overlap in self._maintenance_overlaps.get(sm.task, []):
+                value = min(sm.end - sm.start, sm.end - a, b - sm.start, b - a)
+                model.add_hint(inner, value)
+                model.add_hint(overlap, max(0, value))
         for j_idx, tard in self._tardiness_by_job.items():
             due = self.data.jobs[j_idx].due or 0
             model.add_hint(tard, max(0, placed[(j_idx, len(self.data.jobs[j_idx].operations) - 1)].end - due))
@@ -608,28 +707,36 @@ class CpSatModel:
             index = self._start_period.get(key)
             if index is not None and self.data.energy is not None:
                 model.add_hint(index, sop.start // self.data.energy.period)
-            for machine in vars_.modes:
+            op = self.data.jobs[key[0]].operations[key[1]]
+            for machine, (_, duration, _) in vars_.modes.items():
                 chosen = machine == sop.machine
-                start, end = sop.start, sop.end
-                if not chosen:
-                    continue
+                start = sop.start
+                # an absent mode gets values its unconditional constraints accept (and costs nothing)
+                if chosen:
+                    end = sop.end
+                elif self._pauses(op, machine, duration):
+                    end = resumable_end(start, duration, self._closed[machine])
+                else:
+                    end = start + duration
                 if (key, machine) in self._size_vars:
                     size, end_var = self._size_vars[(key, machine)]
                     model.add_hint(size, end - start)
                     model.add_hint(end_var, end)
                 for (w_start, w_end), before, after, across in self._span_vars.get((key, machine), []):
-                    model.add_hint(before, end <= w_start)
-                    model.add_hint(after, start >= w_end)
-                    model.add_hint(across, start < w_start and end > w_end)
+                    is_before = end <= w_start
+                    is_across = chosen and start < w_start and end > w_end
+                    model.add_hint(before, is_before)
+                    model.add_hint(after, not is_before and not is_across)
+                    model.add_hint(across, is_across)
                 for p_start, p_end, inner, overlap in self._overlap_vars.get((key, machine), []):
                     value = min(end - start, end - p_start, p_end - start, p_end - p_start)
                     model.add_hint(inner, value)
-                    model.add_hint(overlap, max(0, value))
+                    model.add_hint(overlap, max(0, value) if chosen else 0)
                 for table, cost, charged in self._start_costs.get((key, machine), []):
                     k = min(sop.start // self.data.energy.period, len(table) - 1)  # type: ignore[union-attr]
                     model.add_hint(cost, table[k])
                     if charged is not None:
-                        model.add_hint(charged, table[k])
+                        model.add_hint(charged, table[k] if chosen else 0)
 
     def schedule(self, solver: cp_model.CpSolver) -> Schedule:
         """Read the schedule from a solved model."""

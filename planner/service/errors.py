@@ -19,7 +19,7 @@ from grpc_status import rpc_status
 
 from planner.exceptions import FieldViolation, FormatError, PlannerError, ValidationError
 from planner.service.runner import DeadlineTooShort, LimitExceeded, ShuttingDown
-from planner.store import JobNotFound
+from planner.store import JobNotFound, PlanConflict, PlanNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ STATUS_TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (ValidationError, grpc.StatusCode.INVALID_ARGUMENT),
     (FormatError, grpc.StatusCode.INVALID_ARGUMENT),
     (JobNotFound, grpc.StatusCode.NOT_FOUND),
+    (PlanNotFound, grpc.StatusCode.NOT_FOUND),
+    (PlanConflict, grpc.StatusCode.ABORTED),
     (LimitExceeded, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (DeadlineTooShort, grpc.StatusCode.DEADLINE_EXCEEDED),
     (ShuttingDown, grpc.StatusCode.UNAVAILABLE),
@@ -37,8 +39,17 @@ STATUS_TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
 """Exception class to status code; the first match wins."""
 
 
+def _document_error() -> type[BaseException]:
+    from planner.interchange.errors import DocumentError
+
+    return DocumentError
+
+
 def status_code(exc: BaseException) -> grpc.StatusCode:
-    """The status code of an exception according to :data:`STATUS_TABLE`."""
+    """The status code of an exception according to :data:`STATUS_TABLE` (a bad document is
+    INVALID_ARGUMENT)."""
+    if isinstance(exc, _document_error()):
+        return grpc.StatusCode.INVALID_ARGUMENT
     for cls, code in STATUS_TABLE:
         if isinstance(exc, cls):
             return code
@@ -80,6 +91,11 @@ def to_status(exc: BaseException, max_violations: int = 100) -> grpc.Status:
     elif isinstance(exc, FormatError):
         where = f"line {exc.line}: " if exc.line is not None else ""
         status.details.append(bad_request([FieldViolation("instance_file.content", where + exc.message)], 1))
+    elif isinstance(exc, _document_error()):
+        field = "csv" if str(getattr(exc, "source", "")).endswith(".csv") else "document"
+        where = getattr(exc, "where", "")
+        text = f"{where}: {exc.message}" if where else str(getattr(exc, "message", exc))  # type: ignore[attr-defined]
+        status.details.append(bad_request([FieldViolation(field, text)], 1))
     elif isinstance(exc, LimitExceeded):
         detail = error_details_pb2.QuotaFailure(
             violations=[error_details_pb2.QuotaFailure.Violation(subject=exc.limit, description=str(exc))]

@@ -6,12 +6,14 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC
 from typing import Any
 
 import grpc
 
 from planner.api.v1 import planner_service_pb2 as pb
 from planner.api.v1 import planner_service_pb2_grpc as pb_grpc
+from planner.api.v1 import planning_pb2
 from planner.exceptions import ValidationError
 from planner.service import convert
 from planner.service.config import ServiceConfig
@@ -281,6 +283,105 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
             INVENTORY_KIND, payload, name=data.name, request_id=request.request_id
         )
         return pb.StartPlanInventoryResponse(job=convert.job_to_proto(job), existing=existing)
+
+    # -- whole plans ---------------------------------------------------------------------------------
+
+    def _plan_inputs(self, request: Any) -> tuple[Any, Any, Any, dict[str, Any]]:
+        """Plant, history, orders and settings of a CreatePlan or CompareScenarios request, checked."""
+        from planner.service import plan_tasks as pt
+
+        plant = pt.parse_plant_bytes(bytes(request.plant))
+        history = convert.plan_history_from_proto(request)
+        orders = convert.customer_orders_from_proto(request.orders, plant)
+        pt.check_plan_size(plant, orders, self.config)
+        settings = convert.plan_settings_from_proto(request.settings, self.config)
+        return plant, history, orders, settings
+
+    @handle_errors
+    def CreatePlan(
+        self, request: pb.CreatePlanRequest, context: grpc.ServicerContext
+    ) -> pb.CreatePlanResponse:
+        from planner.service.plan_tasks import PLAN_KIND, plan_payload
+
+        plant, history, orders, settings = self._plan_inputs(request)
+        payload = plan_payload(plant, history, orders, settings)
+        job, existing = self.runner.submit_job(
+            PLAN_KIND, payload, name=plant.name, request_id=request.request_id
+        )
+        return pb.CreatePlanResponse(job=convert.job_to_proto(job), existing=existing)
+
+    @handle_errors
+    def GetPlan(self, request: pb.GetPlanRequest, context: grpc.ServicerContext) -> pb.GetPlanResponse:
+        from planner.planning.plan import Plan
+
+        stored = self.runner.plans.get(_plan_id(request.plan_id), _version(request.version, "version"))
+        return pb.GetPlanResponse(plan=convert.plan_view_to_proto(Plan.from_dict(stored.plan)))
+
+    @handle_errors
+    def ExportPlan(
+        self, request: pb.ExportPlanRequest, context: grpc.ServicerContext
+    ) -> pb.ExportPlanResponse:
+        from planner.service.plan_tasks import export_documents
+
+        fmt = convert.export_format_from_proto(request.format)
+        docs = export_documents(
+            self.runner.plans,
+            _plan_id(request.plan_id),
+            _version(request.version, "version"),
+            fmt,
+            _version(request.since_version, "since_version"),
+        )
+        return pb.ExportPlanResponse(
+            documents=[
+                planning_pb2.ExportedDocument(name=name, media_type=media, content=content)
+                for name, media, content in docs
+            ]
+        )
+
+    @handle_errors
+    def ReleaseOrders(
+        self, request: pb.ReleaseOrdersRequest, context: grpc.ServicerContext
+    ) -> pb.ReleaseOrdersResponse:
+        from planner.service.plan_tasks import change_orders, summary_of
+
+        action = convert.order_action_from_proto(request.action)
+        plan = change_orders(self.runner.plans, _plan_id(request.plan_id), list(request.order_ids), action)
+        return pb.ReleaseOrdersResponse(plan=convert.plan_summary_to_proto(summary_of(plan)))
+
+    @handle_errors
+    def ReportActuals(
+        self, request: pb.ReportActualsRequest, context: grpc.ServicerContext
+    ) -> pb.ReportActualsResponse:
+        from planner.service.plan_tasks import diff_of, record_actuals, summary_of
+
+        source = request.WhichOneof("source")
+        if source is None:
+            raise ValidationError("give the actuals as document or as csv", "document")
+        now = request.now.ToDatetime(tzinfo=UTC) if request.HasField("now") else None
+        old, new, count = record_actuals(
+            self.runner.plans,
+            _plan_id(request.plan_id),
+            bytes(getattr(request, source)),
+            csv_format=source == "csv",
+            now=now,
+        )
+        return pb.ReportActualsResponse(
+            plan=convert.plan_summary_to_proto(summary_of(new)),
+            num_actuals=count,
+            changes=convert.plan_changes_to_proto(diff_of(old, new), new),
+        )
+
+
+def _plan_id(value: str) -> str:
+    if not value:
+        raise ValidationError("a plan id is required", "plan_id")
+    return value
+
+
+def _version(value: int, field: str) -> int:
+    if value < 0:
+        raise ValidationError(f"must be >= 0 (0: latest), got {value}", field)
+    return value
 
 
 def _job_id(value: str) -> str:

@@ -1859,16 +1859,31 @@ def export_command(
 @click.option(
     "--now", default=None, help="Current time (ISO 8601 or plan time); default: the latest reported."
 )
-def actuals_command(file: Path, plan_dir: Path, now: str | None) -> None:
+@click.option(
+    "--reschedule",
+    is_flag=True,
+    help="Re-plan the remaining work from now with the rescheduler (as `planner replan --actuals`).",
+)
+@click.option("--frozen", type=int, default=0, show_default=True, help="With --reschedule: frozen minutes.")
+@click.option(
+    "--time-limit", type=float, default=5.0, show_default=True, help="With --reschedule: seconds to solve."
+)
+def actuals_command(
+    file: Path, plan_dir: Path, now: str | None, reschedule: bool, frozen: int, time_limit: float
+) -> None:
     """Apply the actuals in FILE to the plan in PLAN_DIR and store the next plan version.
 
     FILE is an OperationsPerformance or WorkPerformance document (XML or B2MML-JSON) or a CSV with the
     columns order,operation,machine,actual_start,actual_end,quantity_done,scrap. Reported operations
-    get their actual machine, times and quantities; successors of late work are pushed later. On any
-    error the plan is left as it was (exit code 2).
+    get their actual machine, times and quantities; successors of late work are pushed later (shifted),
+    or, with --reschedule, the remaining work is re-planned from now by the rescheduler (released and
+    running work pinned; see `planner replan`). On any error the plan is left as it was (exit code 2).
     """
     from planner.interchange.export import record_actuals
 
+    if reschedule:
+        _replan_actuals(file, plan_dir, now, frozen, time_limit)
+        return
     before = _current_plan(plan_dir)
     plan, actuals = record_actuals(plan_dir, file, now=now)
     moved = sum(
@@ -1965,6 +1980,168 @@ def dispatch_command(
     report = asyncio.run(dispatch(plan, endpoint, machines=machines or None, start=start, timeout=timeout))
     for machine, line in report.summary().items():
         console.print(f"{machine}: {line}", highlight=False, soft_wrap=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# planner replan
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _replan_actuals(file: Path, plan_dir: Path, now: str | None, frozen: int, time_limit: float) -> None:
+    from planner.interchange.actuals import read_actuals
+
+    plan = _current_plan(plan_dir)
+    actuals = read_actuals(file, plan)
+    moment: str | int = now if now is not None else max(max(a.start, a.end or a.start) for a in actuals)
+    _run_replan(plan_dir, [], moment, actuals, frozen, time_limit, None)
+
+
+def _run_replan(
+    plan_dir: Path,
+    events: list[Any],
+    now: str | int,
+    actuals: Any,
+    frozen: int,
+    time_limit: float,
+    workers: int | None,
+) -> None:
+    from planner.planning.replan import replan
+
+    with err_console.status(f"re-planning {plan_dir} ..."):
+        result = replan(
+            plan_dir,
+            events,
+            now=now,
+            actuals=actuals,
+            frozen_horizon=frozen,
+            time_limit=time_limit,
+            num_workers=workers or _default_workers(),
+        )
+    plan = result.plan
+    for machine, window, new in result.dropped_breakdowns:
+        shown = f"taken from {new[0]}" if new else "dropped"
+        console.print(
+            f"breakdown of {machine} {window[0]}-{window[1]} meets running work: {shown}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    for m in result.diff.moved:
+        where = m.new_machine if m.new_machine == m.old_machine else f"{m.old_machine} -> {m.new_machine}"
+        console.print(
+            f"moved {m.operation}: {where} {plan.datetime_at(m.old_start):%Y-%m-%d %H:%M} -> "
+            f"{plan.datetime_at(m.new_start):%Y-%m-%d %H:%M} ({m.new_start - m.old_start:+d} {plan.time_unit})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    for op_id in result.diff.added:
+        console.print(f"added {op_id}", highlight=False, soft_wrap=True)
+    for op_id in result.diff.cancelled:
+        console.print(f"cancelled {op_id}", highlight=False, soft_wrap=True)
+    summary = result.summary()
+    console.print(
+        f"{summary['num_moved']} operations moved (total shift {summary['total_shift']} {plan.time_unit}), "
+        f"{len(result.diff.added)} added, {len(result.diff.cancelled)} cancelled; "
+        f"plan {plan.plan_id} version {plan.version} (from {result.previous.version}, "
+        f"solve {summary['status']})",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _breakdown(text: str) -> Any:
+    from planner.planning.replan import MachineDown
+
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 3 or not all(parts):
+        raise PlannerError(f"--breakdown: expected MACHINE,START,END (ISO 8601 or plan times), got {text!r}")
+    return MachineDown(parts[0], parts[1], parts[2])
+
+
+def _rush_orders(path: Path, plan_dir: Path) -> list[Any]:
+    from planner.planning.pipeline import read_orders
+    from planner.planning.plant import read_plant
+    from planner.planning.replan import PLANT_FILE, RushOrderRequest
+
+    plant_path = plan_dir / PLANT_FILE
+    if not plant_path.exists():
+        raise PlannerError(f"--rush: {plan_dir} holds no {PLANT_FILE} (make the plan with `planner plan`)")
+    plant = read_plant(plant_path)
+    return [
+        RushOrderRequest(
+            o.id, o.product, o.quantity, plant.horizon.at(o.due), priority=o.priority, options=o.options
+        )
+        for o in read_orders(path, plant)
+    ]
+
+
+@main.command("replan", short_help="Re-plan a plan after breakdowns, cancellations, rush orders, actuals.")
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--breakdown",
+    "breakdowns",
+    multiple=True,
+    help="MACHINE,START,END: the machine is down (ISO 8601 with offset, or plan times; repeatable).",
+)
+@click.option("--cancel", "cancels", multiple=True, help="Cancel this order id (repeatable).")
+@click.option(
+    "--rush",
+    "rush_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rush orders CSV: order_id,product,quantity,due[,options][,priority] (as `planner plan --orders`).",
+)
+@click.option(
+    "--actuals",
+    "actuals_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Actuals to record first (B2MML performance XML/JSON or CSV, as `planner actuals`).",
+)
+@click.option("--now", default=None, help="Time of the re-plan (ISO 8601 or plan time); default: the clock.")
+@click.option("--frozen", type=int, default=0, show_default=True, help="Frozen horizon after now (minutes).")
+@click.option("--time-limit", type=float, default=5.0, show_default=True, help="Seconds for the solve.")
+@click.option("--workers", type=int, default=None, help="Solver threads (default: up to 8 CPUs).")
+def replan_command(
+    plan_dir: Path,
+    breakdowns: tuple[str, ...],
+    cancels: tuple[str, ...],
+    rush_path: Path | None,
+    actuals_path: Path | None,
+    now: str | None,
+    frozen: int,
+    time_limit: float,
+    workers: int | None,
+) -> None:
+    """Re-plan the plan in PLAN_DIR after events and store the next version.
+
+    Released operations stay where they are unless a breakdown meets them or late work before them
+    pushes them; running operations never move (a breakdown that begins while one runs is taken to begin
+    when it ends); completed work is history; cancelled orders leave the machines; rush orders become
+    proposed orders after now. Prints what moved, was added and cancelled, and the new version; the
+    difference is what `planner export --since` publishes. Exit code 2 with one line on bad input.
+    """
+    from datetime import UTC, datetime
+
+    from planner.planning.replan import CancelOrder
+
+    events: list[Any] = [_breakdown(text) for text in breakdowns]
+    events += [CancelOrder(order) for order in cancels]
+    if rush_path is not None:
+        events += _rush_orders(rush_path, plan_dir)
+    actuals: Any = ()
+    plan = _current_plan(plan_dir)
+    if actuals_path is not None:
+        from planner.interchange.actuals import read_actuals
+
+        actuals = read_actuals(actuals_path, plan)
+    moment: str | int
+    if now is not None:
+        moment = now
+    elif actuals:
+        moment = max(max(a.start, a.end or a.start) for a in actuals)
+    else:
+        moment = max(0, plan.time_of(datetime.now(UTC)))
+    _run_replan(plan_dir, events, moment, actuals, frozen, time_limit, workers)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,8 @@
   ``demand.csv`` (forecast per item and period with safety stock) and, with scenarios, ``scenarios.csv``;
 - ``gantt.html`` (interactive, self-contained) and ``gantt.png`` with the energy-price and power strip,
   ``inventory.png``;
+- ``schedule.instance.json``, ``schedule.json`` and ``plant.json`` -- what re-planning needs
+  (:func:`~planner.planning.replan.write_schedule_files`);
 - ``report.html`` -- one self-contained page (images embedded) with the KPIs a plant manager reads first,
   the stage times, the scenario comparison and the charts.
 """
@@ -230,6 +232,9 @@ def write_plan_outputs(
     images: dict[str, str] = {}
     schedule = result.schedule_result.schedule
     if schedule is not None:
+        from planner.planning.replan import write_schedule_files
+
+        files.update(write_schedule_files(out, result.problem, schedule, result.plan, plant=result.plant))
         files["gantt_html"] = write_plan_gantt_html(result.problem, schedule, out / "gantt.html")
         figure = plan_gantt_png_figure(result.problem, schedule)
         figure.savefig(str(out / "gantt.png"), dpi=130)

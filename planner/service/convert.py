@@ -1298,6 +1298,9 @@ def plan_events_from_proto(events: Any, plan: Any, plant: Any) -> list[dict[str,
                 }
             )
         elif kind == "rush_order":
+            if plant is None:
+                errors.append(FieldViolation(f"{where}.rush_order", "the plan has no plant to route it"))
+                continue
             sub: list[FieldViolation] = []
             row = _order_row(event.rush_order.order, f"{where}.rush_order.order", sub)
             if sub:

@@ -215,18 +215,39 @@ def payload_inputs(
 # -- the plan job -----------------------------------------------------------------------------------------
 
 
-def plan_context(result: PlanResult) -> dict[str, Any]:
-    """What a re-plan needs besides the plan: the plant document and the scheduling instance."""
-    from dataclasses import asdict
+CONTEXT_FILES = {
+    "instance": "schedule.instance.json",
+    "schedule": "schedule.json",
+    "plant": "plant.json",
+}
+"""Context key -> the file of a plan directory it stands for (:mod:`planner.planning.replan`)."""
 
-    from planner.formats import to_native_dict
 
-    jobs = []
-    for info in result.jobs:
-        row = asdict(info)
-        row.pop("steps", None)
-        jobs.append(row)
-    return {"plant": result.plant.to_dict(), "problem": to_native_dict(result.problem), "jobs": jobs}
+def _read_context(directory: Any) -> dict[str, Any]:
+    import json
+    from pathlib import Path
+
+    out = {}
+    for key, name in CONTEXT_FILES.items():
+        path = Path(directory) / name
+        if path.exists():
+            out[key] = json.loads(path.read_text())
+    return out
+
+
+def plan_context(result: PlanResult, plan: Plan) -> dict[str, Any]:
+    """What a re-plan needs besides the plan: the scheduling instance, the solved placements with their
+    id mapping, and the plant (the files :func:`planner.planning.replan.write_schedule_files` writes)."""
+    import tempfile
+
+    from planner.planning.replan import write_schedule_files
+
+    schedule = result.schedule_result.schedule
+    if schedule is None:
+        return {"plant": result.plant.to_dict()}
+    with tempfile.TemporaryDirectory(prefix="planner-context-") as folder:
+        write_schedule_files(folder, result.problem, schedule, plan, plant=result.plant)
+        return _read_context(folder)
 
 
 def summary_of(plan: Plan) -> dict[str, Any]:
@@ -288,7 +309,9 @@ class PlanTask:
             plan_id=plan_id, version=1, previous_version=None, created=datetime.now(UTC).isoformat()
         )
         try:
-            self.plans.add(plan.to_dict(), context=plan_context(result), job_id=self.job.id, reason="created")
+            self.plans.add(
+                plan.to_dict(), context=plan_context(result, plan), job_id=self.job.id, reason="created"
+            )
         except PlanConflict:
             plan = Plan.from_dict(self.plans.get(plan_id, 1).plan)
         return summary_of(plan)
@@ -403,3 +426,110 @@ def diff_of(old: Plan, new: Plan) -> PlanDiff:
     from planner.planning.versions import diff_plans
 
     return diff_plans(old, new)
+
+
+def reschedule_plan(
+    plans: PlanRepository,
+    plan_id: str,
+    events: Sequence[Mapping[str, Any]],
+    *,
+    now: int | None,
+    frozen_horizon: int,
+    time_limit: float,
+    num_workers: int,
+    seed: int = 1,
+) -> tuple[Plan, Plan, PlanDiff]:
+    """Re-plan the latest version after events (:func:`planner.planning.replan.replan`) and store the next.
+
+    ``events`` are JSON rows in plan units (``kind``: ``breakdown``, ``rush_order``, ``operation_update``,
+    ``order_cancelled``); an operation update is recorded as an actual of the operation on its planned
+    machine. The re-plan runs on a temporary plan directory made from the stored version and context; the
+    new version and its new context go back to the database.
+
+    Returns
+    -------
+    tuple
+        The previous version, the new one and the difference.
+
+    Raises
+    ------
+    ValidationError
+        For unknown machines, orders, operations or products, or times out of order (nothing is stored).
+    PlannerError
+        When the plan has no scheduling instance (it was made without a schedule).
+    """
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from planner.planning.lifecycle import Actual
+    from planner.planning.plan import Plan
+    from planner.planning.replan import CancelOrder, MachineDown, RushOrderRequest, replan
+
+    stored = plans.get(plan_id)
+    context = plans.context(plan_id)
+    if not context.get("instance") or not context.get("schedule"):
+        raise PlannerError(f"plan {plan_id!r} has no schedule to re-plan (it was made without one)")
+    previous = Plan.from_dict(stored.plan)
+    ops = {op.id: (order, op) for order, op in previous.operations()}
+    replan_events: list[Any] = []
+    actuals: list[Actual] = []
+    errors: list[FieldViolation] = []
+    for idx, event in enumerate(events):
+        where = f"events[{idx}].{event['kind']}"
+        if event["kind"] == "breakdown":
+            replan_events.append(MachineDown(event["machine"], int(event["start"]), int(event["end"])))
+        elif event["kind"] == "order_cancelled":
+            replan_events.append(CancelOrder(event["order"]))
+        elif event["kind"] == "rush_order":
+            row = event["order"]
+            replan_events.append(
+                RushOrderRequest(
+                    row["id"],
+                    row["product"],
+                    float(row["quantity"]),
+                    int(row["due"]),
+                    int(row["priority"]),
+                    tuple(row["options"]),
+                )
+            )
+        else:
+            found = ops.get(event["operation"])
+            if found is None or found[0].id != event["order"]:
+                errors.append(
+                    FieldViolation(
+                        f"{where}.operation_id",
+                        f"no operation {event['operation']!r} of order {event['order']!r} in version "
+                        f"{previous.version}",
+                    )
+                )
+                continue
+            order, op = found
+            start = op.start if event["start"] is None else int(event["start"])
+            try:
+                actuals.append(Actual(order.id, op.id, op.machine, start, event["end"]))
+            except ValidationError as exc:
+                errors += [FieldViolation(f"{where}.{v.field}", v.description) for v in exc.violations]
+    if errors:
+        raise ValidationError(errors)
+    if now is None:
+        now = previous.time_of(datetime.now(UTC))
+    with tempfile.TemporaryDirectory(prefix="planner-replan-") as folder:
+        directory = Path(folder)
+        previous.write(directory)
+        for key, name in CONTEXT_FILES.items():
+            if key in context:
+                (directory / name).write_text(json.dumps(context[key]))
+        result = replan(
+            directory,
+            replan_events,
+            now=now,
+            actuals=actuals,
+            frozen_horizon=frozen_horizon,
+            time_limit=time_limit,
+            num_workers=num_workers,
+            seed=seed,
+        )
+        new_context = _read_context(directory)
+    plans.add(result.plan.to_dict(), context=new_context, reason="reschedule")
+    return previous, result.plan, result.diff

@@ -14,7 +14,7 @@ import grpc
 from planner.api.v1 import planner_service_pb2 as pb
 from planner.api.v1 import planner_service_pb2_grpc as pb_grpc
 from planner.api.v1 import planning_pb2
-from planner.exceptions import ValidationError
+from planner.exceptions import FieldViolation, ValidationError
 from planner.service import convert
 from planner.service.config import ServiceConfig
 from planner.service.errors import handle_errors, handle_stream_errors
@@ -370,6 +370,119 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
             num_actuals=count,
             changes=convert.plan_changes_to_proto(diff_of(old, new), new),
         )
+
+    @handle_errors
+    def Reschedule(
+        self, request: pb.RescheduleRequest, context: grpc.ServicerContext
+    ) -> pb.RescheduleResponse:
+        import math
+
+        from planner.planning.plan import Plan
+        from planner.planning.plant import plant_from_dict
+        from planner.service.plan_tasks import reschedule_plan, summary_of
+
+        plan_id = _plan_id(request.plan_id)
+        plan = Plan.from_dict(self.runner.plans.get(plan_id).plan)
+        stored = self.runner.plans.context(plan_id)
+        plant = plant_from_dict(stored["plant"]) if stored.get("plant") else None
+        events = convert.plan_events_from_proto(request.events, plan, plant)
+        for name in ("frozen_horizon_seconds", "time_limit_seconds"):
+            value = getattr(request, name)
+            if value < 0 or not math.isfinite(value):
+                raise ValidationError(f"must be >= 0, got {value}", name)
+        frozen = math.ceil(request.frozen_horizon_seconds / plan.seconds_per_unit)
+        now = plan.time_of(request.now.ToDatetime(tzinfo=UTC)) if request.HasField("now") else None
+        limit = min(
+            request.time_limit_seconds or self.config.default_time_limit, self.config.limits.max_time_limit
+        )
+
+        def work(seconds_left: float | None) -> Any:
+            run_limit = limit if seconds_left is None else min(limit, seconds_left * 0.8)
+            return reschedule_plan(
+                self.runner.plans,
+                plan_id,
+                events,
+                now=now,
+                frozen_horizon=frozen,
+                time_limit=max(0.1, run_limit),
+                num_workers=self.config.workers_per_solve,
+            )
+
+        _, new, diff = run_in_slot(
+            work,
+            self.pool,
+            stop=lambda: None,
+            time_remaining=context.time_remaining,
+            on_stop=context.add_callback,
+            is_active=context.is_active,
+        )
+        return pb.RescheduleResponse(
+            plan=convert.plan_summary_to_proto(summary_of(new)),
+            changes=convert.plan_changes_to_proto(diff, new),
+        )
+
+    @handle_errors
+    def CompareScenarios(
+        self, request: pb.CompareScenariosRequest, context: grpc.ServicerContext
+    ) -> pb.CompareScenariosResponse:
+        import json
+        from dataclasses import replace
+
+        from planner.planning.scenarios import COMPARED_KPIS, compare_scenarios, scenarios_from_dict
+        from planner.service.plan_tasks import settings_from_dict
+
+        plant, history, orders, values = self._plan_inputs(request)
+        try:
+            scenarios = scenarios_from_dict(json.loads(bytes(request.scenarios) or b"{}"))
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"not JSON (line {exc.lineno}: {exc.msg})", "scenarios") from None
+        except ValidationError as exc:
+            raise ValidationError(
+                [FieldViolation(f"scenarios.{v.field}".rstrip("."), v.description) for v in exc.violations]
+            ) from None
+        settings = settings_from_dict(values)
+
+        def work(seconds_left: float | None) -> Any:
+            run = settings
+            # The base solves twice (tariff-blind and energy-aware), each scenario once, each after a
+            # lot-sizing solve: scale the limits so that all of them fit in the caller's deadline.
+            needed = (
+                2 * run.time_limit
+                + run.lot_time_limit
+                + len(scenarios) * (run.time_limit + run.lot_time_limit)
+            )
+            if seconds_left is not None and needed > 0.7 * seconds_left:
+                factor = 0.7 * seconds_left / needed
+                if run.time_limit * factor < 0.2:
+                    raise DeadlineTooShort(
+                        f"the deadline leaves {seconds_left:.1f} s for {len(scenarios) + 1} plans"
+                    )
+                run = replace(
+                    run, time_limit=run.time_limit * factor, lot_time_limit=run.lot_time_limit * factor
+                )
+            return compare_scenarios(plant, history, scenarios, orders, run)
+
+        comparison = run_in_slot(
+            work,
+            self.pool,
+            stop=lambda: None,
+            time_remaining=context.time_remaining,
+            on_stop=context.add_callback,
+            is_active=context.is_active,
+        )
+        descriptions = {s.name: s.description for s in scenarios}
+        rows = []
+        for name, result in comparison.results.items():
+            kpis = {k: result.kpis.get(k) for k in COMPARED_KPIS}
+            kpis["schedule_status"] = result.kpis.get("schedule_status")
+            rows.append(
+                planning_pb2.ScenarioKpis(
+                    scenario=name,
+                    description=descriptions.get(name, ""),
+                    kpis=convert.plan_kpis_to_proto(kpis),
+                )
+            )
+        return pb.CompareScenariosResponse(scenarios=rows)
 
 
 def _plan_id(value: str) -> str:

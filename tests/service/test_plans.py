@@ -214,6 +214,8 @@ def test_plan_end_to_end_through_the_server(tmp_path: Path) -> None:
                 stub.GetPlan(pb.GetPlanRequest(plan_id=plan_id, version=9), timeout=10)
             assert info.value.code() == grpc.StatusCode.NOT_FOUND
 
+            plan = _reschedule_after_breakdown(stub, plan_id, plan)
+
             with pytest.raises(grpc.RpcError) as info:
                 stub.ReportActuals(
                     pb.ReportActualsRequest(plan_id=plan_id, document=b"<OperationsPerformance><oops"),
@@ -222,7 +224,7 @@ def test_plan_end_to_end_through_the_server(tmp_path: Path) -> None:
             assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
             (field, text), *_ = violations(info.value)
             assert field == "document" and "line" in text, text
-            assert stub.GetPlan(pb.GetPlanRequest(plan_id=plan_id), timeout=10).plan.summary.version == 3
+            assert stub.GetPlan(pb.GetPlanRequest(plan_id=plan_id), timeout=10).plan.summary.version == 4
 
             op = plan.order("SO-1").operations[0]
             late = op.end + 30
@@ -234,7 +236,7 @@ def test_plan_end_to_end_through_the_server(tmp_path: Path) -> None:
             reported = stub.ReportActuals(
                 pb.ReportActualsRequest(plan_id=plan_id, csv=csv.encode()), timeout=10
             )
-            assert reported.plan.version == 4 and reported.num_actuals == 1
+            assert reported.plan.version == 5 and reported.num_actuals == 1
             after = Plan.from_dict(
                 json.loads(stub.GetPlan(pb.GetPlanRequest(plan_id=plan_id), timeout=10).plan.plan_json)
             )
@@ -253,3 +255,78 @@ def _validate_xml(documents: Any) -> None:
 
     for doc in documents:
         validate_xml(etree.fromstring(doc.content), doc.name)
+
+
+def _reschedule_after_breakdown(stub: pb_grpc.PlannerServiceStub, plan_id: str, plan: Plan) -> Plan:
+    """A breakdown under the first proposed operation: it moves off the window, released work stays."""
+    released = {op.id: op for op in plan.order("SO-1").operations}
+    victim = min(
+        (op for order, op in plan.operations() if order.id != "SO-1" and op.state != "cancelled"),
+        key=lambda op: (op.start, op.id),
+    )
+    request = pb.RescheduleRequest(
+        plan_id=plan_id,
+        events=[
+            ppb.PlanEvent(
+                breakdown=ppb.BreakdownEvent(
+                    machine_id=victim.machine,
+                    start=_stamp(plan.datetime_at(victim.start)),
+                    end=_stamp(plan.datetime_at(victim.end)),
+                )
+            )
+        ],
+        now=_stamp(plan.origin),
+        time_limit_seconds=2,
+    )
+    answer = stub.Reschedule(request, timeout=60)
+    assert answer.plan.version == 4 and answer.changes.old_version == 3
+    assert victim.id in {m.operation_id for m in answer.changes.moved}
+    assert not released.keys() & {m.operation_id for m in answer.changes.moved}
+    new = Plan.from_dict(
+        json.loads(stub.GetPlan(pb.GetPlanRequest(plan_id=plan_id), timeout=10).plan.plan_json)
+    )
+    assert {op.id: op for op in new.order("SO-1").operations} == released
+    for _, op in new.operations():
+        if op.machine == victim.machine and op.state != "cancelled":
+            assert op.end <= victim.start or op.start >= victim.end, op.id
+    return new
+
+
+def _stamp(moment: Any) -> Any:
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def test_compare_scenarios_side_by_side(stub: pb_grpc.PlannerServiceStub) -> None:
+    """Tests that CompareScenarios returns the base and each scenario's KPIs side by side, and that bad
+    scenario JSON is INVALID_ARGUMENT naming ``scenarios``."""
+    scenarios = {
+        "scenarios": [
+            {
+                "name": "no CNC-2",
+                "description": "CNC-2 out",
+                "changes": [{"type": "remove_machine", "machine": "CNC-2"}],
+            }
+        ]
+    }
+    request = pb.CompareScenariosRequest(
+        plant=SMALL_PLANT.read_bytes(),
+        history_file=history_file(),
+        orders=ppb.CustomerOrders(csv=ORDERS_CSV.encode()),
+        scenarios=json.dumps(scenarios).encode(),
+        settings=SETTINGS,
+    )
+    rows = stub.CompareScenarios(request, timeout=120).scenarios
+    assert [r.scenario for r in rows] == ["base", "no CNC-2"]
+    assert rows[1].description == "CNC-2 out"
+    for row in rows:
+        assert row.kpis.schedule_status in ("optimal", "feasible")
+        assert row.kpis.all["makespan"] == row.kpis.makespan > 0
+    bad = pb.CompareScenariosRequest(plant=SMALL_PLANT.read_bytes(), scenarios=b"{oops", settings=SETTINGS)
+    with pytest.raises(grpc.RpcError) as info:
+        stub.CompareScenarios(bad, timeout=30)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert violations(info.value)[0][0] == "scenarios"

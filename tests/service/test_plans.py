@@ -330,3 +330,42 @@ def test_compare_scenarios_side_by_side(stub: pb_grpc.PlannerServiceStub) -> Non
         stub.CompareScenarios(bad, timeout=30)
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert violations(info.value)[0][0] == "scenarios"
+
+
+def test_cli_submit_plan_writes_a_plan_folder(server: Any, tmp_path: Path) -> None:
+    """Tests that `planner submit-plan --wait --out` prints the job id and writes a plan folder that
+    `planner export --validate` accepts, and that `planner jobs wait --out` writes the same plan."""
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    demand, orders = tmp_path / "demand.csv", tmp_path / "orders.csv"
+    short_history(days=42).to_csv(demand, index=False)
+    orders.write_text(ORDERS_CSV)
+    out = tmp_path / "plan"
+    args = ["--time-limit", "2", "--lot-time-limit", "3", "--workers", "1"]
+    args += ["--forecast-model", "snaive", "--forecast-model", "naive", "--server", server.address]
+    submit = ["submit-plan", str(SMALL_PLANT), "--demand", str(demand), "--orders", str(orders)]
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        [*submit, *args, "--wait", "--out", str(out)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    job_id = result.stdout.splitlines()[0]
+    plan = Plan.read(out)
+    assert plan.plan_id == job_id and plan.version == 1
+    assert (out / "versions" / "plan.v1.json").exists() and (out / "operations.csv").exists()
+    exported = runner.invoke(
+        main, ["export", str(out), "--format", "b2mml-xml", "--validate", "--out", str(tmp_path / "docs")]
+    )
+    assert exported.exit_code == 0, exported.output
+    again = tmp_path / "again"
+    waited = runner.invoke(
+        main,
+        ["jobs", "wait", job_id, "--out", str(again), "--server", server.address],
+        catch_exceptions=False,
+    )
+    assert waited.exit_code == 0, waited.output
+    assert Plan.read(again) == plan

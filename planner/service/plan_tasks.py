@@ -362,6 +362,7 @@ def record_actuals(
     from pathlib import Path
 
     from planner.interchange.actuals import read_actuals
+    from planner.interchange.errors import DocumentError
     from planner.planning.lifecycle import apply_actuals
     from planner.store import DbPlanStore
 
@@ -373,7 +374,11 @@ def record_actuals(
         # The readers take files (CSV by suffix; XML or JSON by content); the name shows in their errors.
         path = Path(folder) / ("actuals.csv" if csv_format else "document")
         path.write_bytes(content)
-        actuals = read_actuals(path, plan)
+        try:
+            actuals = read_actuals(path, plan)
+        except DocumentError as exc:
+            # Name the request's field, not the temporary file.
+            raise DocumentError(path.name, exc.where, exc.message) from None
     moment = plan.time_of(now) if now is not None else max(max(a.start, a.end or a.start) for a in actuals)
     new = store.commit(apply_actuals(plan, actuals, moment))
     return plan, new, len(actuals)

@@ -111,19 +111,27 @@ def test_unknown_plan_is_not_found(stub: pb_grpc.PlannerServiceStub) -> None:
 
 
 def test_plan_end_to_end_through_the_server(tmp_path: Path) -> None:
-    """Tests the whole plan over gRPC: a CreatePlan job watched to its end reports every stage and the
-    scheduler's solutions; GetPlan has every order's operations on eligible machines in start order;
+    """Tests the whole plan over gRPC: a CreatePlan job accepted by one server and run by the next,
+    watched to its end, reports every stage and the scheduler's solutions; GetPlan has every order's operations on eligible machines in start order;
     ExportPlan documents validate; ReleaseOrders makes versions and refuses illegal changes; the plan
     survives a restart; ReportActuals records actuals and refuses a bad document without a new version."""
     from planner.service import create_server
 
     plant = read_plant(SMALL_PLANT)
-    server = create_server(config(tmp_path)).start()
+    api_only = create_server(config(tmp_path, run_jobs=False)).start()
     try:
-        with grpc.insecure_channel(server.address) as channel:
+        with grpc.insecure_channel(api_only.address) as channel:
             stub = pb_grpc.PlannerServiceStub(channel)
             started = stub.CreatePlan(create_request(request_id="plan-1"), timeout=30)
             assert started.job.kind == pb.JOB_KIND_PLAN and not started.existing
+            assert started.job.state == pb.JOB_STATE_QUEUED
+    finally:
+        api_only.stop(0)
+
+    server = create_server(config(tmp_path)).start()  # the accepted job is run by the next server
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            stub = pb_grpc.PlannerServiceStub(channel)
             again = stub.CreatePlan(create_request(request_id="plan-1"), timeout=30)
             assert again.existing and again.job.job_id == started.job.job_id
 

@@ -333,16 +333,14 @@ class PlanChanges(_message.Message):
     def __init__(self, old_version: _Optional[int] = ..., new_version: _Optional[int] = ..., moved: _Optional[_Iterable[_Union[OperationMove, _Mapping]]] = ..., added: _Optional[_Iterable[str]] = ..., cancelled: _Optional[_Iterable[str]] = ..., restated: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ScenarioKpis(_message.Message):
-    __slots__ = ("scenario", "description", "kpis", "error")
+    __slots__ = ("scenario", "description", "kpis")
     SCENARIO_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     KPIS_FIELD_NUMBER: _ClassVar[int]
-    ERROR_FIELD_NUMBER: _ClassVar[int]
     scenario: str
     description: str
     kpis: PlanKpis
-    error: str
-    def __init__(self, scenario: _Optional[str] = ..., description: _Optional[str] = ..., kpis: _Optional[_Union[PlanKpis, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
+    def __init__(self, scenario: _Optional[str] = ..., description: _Optional[str] = ..., kpis: _Optional[_Union[PlanKpis, _Mapping]] = ...) -> None: ...
 
 class ExportedDocument(_message.Message):
     __slots__ = ("name", "media_type", "content")

@@ -780,10 +780,13 @@ def _job_line(job: Any) -> str:
         )
     elif job.HasField("progress") and job.progress.series_total:
         parts.append(f"{job.progress.series_done} of {job.progress.series_total} series")
+    elif job.HasField("progress") and job.progress.stage and not job.progress.num_solutions:
+        parts.append(f"stage {job.progress.stage}")
     elif job.HasField("progress"):
         p = job.progress
+        stage = f"stage {p.stage}: " if p.stage else ""
         parts.append(
-            f"objective {fmt_number(p.objective)} bound {fmt_number(p.bound)} gap {fmt_percent(p.gap)}"
+            f"{stage}objective {fmt_number(p.objective)} bound {fmt_number(p.bound)} gap {fmt_percent(p.gap)}"
         )
     if job.error:
         parts.append(job.error)

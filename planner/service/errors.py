@@ -18,6 +18,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from planner.exceptions import FieldViolation, FormatError, PlannerError, ValidationError
+from planner.interchange.errors import DocumentError
 from planner.service.runner import DeadlineTooShort, LimitExceeded, ShuttingDown
 from planner.store import JobNotFound, PlanConflict, PlanNotFound
 
@@ -28,6 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 STATUS_TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (ValidationError, grpc.StatusCode.INVALID_ARGUMENT),
     (FormatError, grpc.StatusCode.INVALID_ARGUMENT),
+    (DocumentError, grpc.StatusCode.INVALID_ARGUMENT),
     (JobNotFound, grpc.StatusCode.NOT_FOUND),
     (PlanNotFound, grpc.StatusCode.NOT_FOUND),
     (PlanConflict, grpc.StatusCode.ABORTED),
@@ -39,17 +41,8 @@ STATUS_TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
 """Exception class to status code; the first match wins."""
 
 
-def _document_error() -> type[BaseException]:
-    from planner.interchange.errors import DocumentError
-
-    return DocumentError
-
-
 def status_code(exc: BaseException) -> grpc.StatusCode:
-    """The status code of an exception according to :data:`STATUS_TABLE` (a bad document is
-    INVALID_ARGUMENT)."""
-    if isinstance(exc, _document_error()):
-        return grpc.StatusCode.INVALID_ARGUMENT
+    """The status code of an exception according to :data:`STATUS_TABLE`."""
     for cls, code in STATUS_TABLE:
         if isinstance(exc, cls):
             return code
@@ -91,10 +84,10 @@ def to_status(exc: BaseException, max_violations: int = 100) -> grpc.Status:
     elif isinstance(exc, FormatError):
         where = f"line {exc.line}: " if exc.line is not None else ""
         status.details.append(bad_request([FieldViolation("instance_file.content", where + exc.message)], 1))
-    elif isinstance(exc, _document_error()):
-        field = "csv" if str(getattr(exc, "source", "")).endswith(".csv") else "document"
-        where = getattr(exc, "where", "")
-        text = f"{where}: {exc.message}" if where else str(getattr(exc, "message", exc))  # type: ignore[attr-defined]
+    elif isinstance(exc, DocumentError):
+        # The request field that held the document (ReportActuals: csv or document), where and what.
+        field = "csv" if exc.source.endswith(".csv") else "document"
+        text = f"{exc.where}: {exc.message}" if exc.where else exc.message
         status.details.append(bad_request([FieldViolation(field, text)], 1))
     elif isinstance(exc, LimitExceeded):
         detail = error_details_pb2.QuotaFailure(

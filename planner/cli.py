@@ -2106,12 +2106,24 @@ def dispatch_command(
 
 
 def _replan_actuals(file: Path, plan_dir: Path, now: str | None, frozen: int, time_limit: float) -> None:
-    from planner.interchange.actuals import read_actuals
+    from planner.interchange.export import record_actuals
+    from planner.planning.replan import rescheduler_for
+    from planner.planning.versions import diff_plans
 
-    plan = _current_plan(plan_dir)
-    actuals = read_actuals(file, plan)
-    moment: str | int = now if now is not None else max(max(a.start, a.end or a.start) for a in actuals)
-    _run_replan(plan_dir, [], moment, actuals, frozen, time_limit, None)
+    before = _current_plan(plan_dir)
+    seam = rescheduler_for(
+        plan_dir, frozen_horizon=frozen, time_limit=time_limit, num_workers=_default_workers()
+    )
+    with err_console.status(f"re-planning {plan_dir} ..."):
+        plan, actuals = record_actuals(plan_dir, file, now=now, reschedule=seam)
+    diff = diff_plans(before, plan)
+    done = sum(1 for a in actuals if a.end is not None)
+    console.print(
+        f"{len(actuals)} actuals ({done} completed, {len(actuals) - done} running), "
+        f"{len(diff.moved)} operations moved (rescheduled); plan {plan.plan_id} version {plan.version}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _run_replan(

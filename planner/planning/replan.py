@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.exceptions import FieldViolation, ValidationError
-from planner.planning.lifecycle import Actual, apply_actuals
+from planner.planning.lifecycle import Actual, Rescheduler, apply_actuals
 from planner.planning.plan import (
     DONE_STATES,
     MaterialFlow,
@@ -79,6 +79,7 @@ __all__ = [
     "RushOrderRequest",
     "load_schedule_files",
     "replan",
+    "rescheduler_for",
     "write_schedule_files",
 ]
 
@@ -516,6 +517,47 @@ def replan(
         len(diff.cancelled),
     )
     return ReplanResult(committed, previous, diff, rescheduled, moves, t_now, tuple(dropped))
+
+
+def rescheduler_for(directory: str | Path, **options: Any) -> Rescheduler:
+    """The rescheduler seam of :func:`~planner.planning.lifecycle.apply_actuals` for a plan directory.
+
+    Parameters
+    ----------
+    directory
+        The plan directory (with its scheduling files).
+    options
+        ``frozen_horizon``, ``time_limit``, ``num_workers``, ... as for :func:`replan`.
+
+    Returns
+    -------
+    callable
+        ``(plan, now) -> plan``: re-plans a plan whose actuals are recorded (running and completed work are
+        facts) from ``now``. It writes the scheduling files for the next version of the directory's plan,
+        so the plan it returns must be committed to that directory next (as
+        :func:`planner.interchange.export.record_actuals` does).
+    """
+    store = PlanStore(directory)
+
+    def run(plan: Plan, now: int) -> Plan:
+        data, base, doc = load_schedule_files(store.directory)
+        new_plan, rescheduled, new_data, ids, mids, _ = _reschedule_plan(
+            plan, data, base, doc, (), now, store.directory, **options
+        )
+        schedule = rescheduled.schedule
+        assert schedule is not None
+        version = store.current().version + 1
+        write_schedule_files(
+            store.directory,
+            _unpinned(new_data),
+            schedule,
+            new_plan.replace(version=version),
+            operation_ids=ids,
+            maintenance_ids=mids,
+        )
+        return new_plan
+
+    return run
 
 
 def _new_key(rescheduled: RescheduleResult, move: Move) -> tuple[int | None, int]:

@@ -38,7 +38,7 @@ serve: install
 proto: install
 	$(BIN)/python -m grpc_tools.protoc -Iproto --python_out=. --pyi_out=. --grpc_python_out=. proto/planner/api/v1/*.proto
 	sed -i -E 's/^from planner\.api\.v1 import /from . import /' planner/api/v1/*_pb2*.py planner/api/v1/*_pb2.pyi
-	rm -f planner/api/v1/scheduling_pb2_grpc.py planner/api/v1/forecasting_pb2_grpc.py planner/api/v1/inventory_pb2_grpc.py
+	rm -f planner/api/v1/scheduling_pb2_grpc.py planner/api/v1/forecasting_pb2_grpc.py planner/api/v1/inventory_pb2_grpc.py planner/api/v1/planning_pb2_grpc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var

@@ -772,12 +772,21 @@ def _job_line(job: Any) -> str:
             f"lot sizing {plan_status_name(r.status)} cost "
             f"{fmt_number(r.objective if r.HasField('objective') else None)}"
         )
+    elif job.HasField("plan_result"):
+        r = job.plan_result
+        parts.append(
+            f"plan {r.plan_id} v{r.version}: {r.num_orders} orders, {r.num_operations} operations, "
+            f"schedule {r.kpis.schedule_status or '-'}, OTIF {fmt_number(r.kpis.otif_pct)} %"
+        )
     elif job.HasField("progress") and job.progress.series_total:
         parts.append(f"{job.progress.series_done} of {job.progress.series_total} series")
+    elif job.HasField("progress") and job.progress.stage and not job.progress.num_solutions:
+        parts.append(f"stage {job.progress.stage}")
     elif job.HasField("progress"):
         p = job.progress
+        stage = f"stage {p.stage}: " if p.stage else ""
         parts.append(
-            f"objective {fmt_number(p.objective)} bound {fmt_number(p.bound)} gap {fmt_percent(p.gap)}"
+            f"{stage}objective {fmt_number(p.objective)} bound {fmt_number(p.bound)} gap {fmt_percent(p.gap)}"
         )
     if job.error:
         parts.append(job.error)
@@ -792,6 +801,8 @@ def _job_done(job: Any) -> bool:
         return len(job.forecast_result.series) > 0
     if job.HasField("inventory_result"):
         return len(job.inventory_result.items) > 0
+    if job.HasField("plan_result"):
+        return job.plan_result.num_operations > 0
     return len(job.schedule_result.schedule) > 0
 
 
@@ -801,7 +812,9 @@ def _follow(client: Any, job_id: str, label: str) -> Any:
 
     def show(event: Any) -> None:
         kind = event.WhichOneof("event")
-        if kind == "progress" and event.progress.series_total:
+        if kind == "progress" and event.progress.stage and not event.progress.num_solutions:
+            err_console.print(f"{label}: stage {event.progress.stage}", highlight=False)
+        elif kind == "progress" and event.progress.series_total:
             p = event.progress
             err_console.print(f"{label}: {p.series_done} of {p.series_total} series", highlight=False)
         elif kind == "progress":
@@ -947,7 +960,7 @@ def jobs_group() -> None:
 )
 @click.option(
     "--kind",
-    type=click.Choice(["schedule", "forecast", "inventory"]),
+    type=click.Choice(["schedule", "forecast", "inventory", "plan"]),
     default=None,
     help="Only jobs of this kind.",
 )
@@ -1008,7 +1021,8 @@ def jobs_cancel_command(
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Write the result here: <name>.schedule.csv and <name>.result.json (schedules), "
-    "<name>.forecast.csv (forecasts), <name>.plan.csv and <name>.result.json (lot sizing).",
+    "<name>.forecast.csv (forecasts), <name>.plan.csv and <name>.result.json (lot sizing), "
+    "the plan folder (whole plans: plan.json, versions/, CSV tables).",
 )
 @_client_options
 def jobs_wait_command(
@@ -1030,6 +1044,8 @@ def jobs_wait_command(
         elif out is not None and done.HasField("inventory_result"):
             problem = client.get_job(job_id, include_instance=True).lotsizing_problem
             _write_plan_job(done, problem, out, {"server": server})
+        elif out is not None and done.HasField("plan_result"):
+            _write_plan_folder(client, done.plan_result.plan_id, out)
         elif out is not None:
             data = client.to_problem(client.get_job(job_id, include_instance=True).instance)
             _write_job_result(done, data, None, out, {"server": server})
@@ -1290,6 +1306,108 @@ def submit_lotsize_command(
                 problem = client.get_job(job.job_id, include_instance=True).lotsizing_problem
                 _write_plan_job(done, problem, out, settings)
     if failed:
+        raise click.exceptions.Exit(EXIT_NO_SOLUTION)
+
+
+def _write_plan_folder(client: Any, plan_id: str, out: Path, version: int = 0) -> None:
+    """Write a stored plan version as a plan folder (plan.json, versions/, CSV tables) that `planner
+    export`, `approve` and `release` work on."""
+    from planner.planning.report import write_tables
+    from planner.planning.versions import PlanStore
+
+    plan = client.to_plan_object(client.get_plan(plan_id, version))
+    _write("folder", out, _make_folder, out)
+    _write("plan", out / "plan.json", PlanStore(out).save, plan)
+    _write("tables", out, write_tables, plan, out)
+    err_console.print(f"plan {plan.plan_id} version {plan.version} written to {out}/", highlight=False)
+
+
+@main.command("submit-plan", short_help="Send a plant, demand and orders to a planner service as a plan job.")
+@click.argument(
+    "plant_path", metavar="PLANT.json", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--demand",
+    "demand_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Demand history CSV/Parquet (unique_id = product id, ds, y).",
+)
+@click.option(
+    "--orders",
+    "orders_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Firm customer orders CSV: order_id,product,quantity,due[,options][,priority].",
+)
+@click.option(
+    "--time-limit", type=float, default=0.0, help="Seconds per scheduling solve (0: server default)."
+)
+@click.option("--lot-time-limit", type=float, default=0.0, help="Seconds for lot sizing (0: server default).")
+@click.option("--workers", type=int, default=0, help="Solver threads (0: the server's default).")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--forecast-model",
+    "forecast_models",
+    multiple=True,
+    help="Forecast candidate (repeatable; default: fast set).",
+)
+@click.option("--request-id", default="", help="Idempotency key.")
+@click.option("--wait", is_flag=True, help="Follow the job until it ends.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --wait: write the plan folder here (plan.json, versions/, CSV tables).",
+)
+@_client_options
+def submit_plan_command(
+    plant_path: Path,
+    demand_path: Path | None,
+    orders_path: Path | None,
+    time_limit: float,
+    lot_time_limit: float,
+    workers: int,
+    seed: int,
+    forecast_models: tuple[str, ...],
+    request_id: str,
+    wait: bool,
+    out: Path | None,
+    server: str,
+    token: str,
+    ca_file: Path | None,
+    cert_file: Path | None,
+    key_file: Path | None,
+) -> None:
+    """Submit the whole plan of PLANT.json (forecast, lot sizing, schedule) as a durable job; print its id.
+
+    With --wait, follow its stages and improving schedules on stderr; with --out, write the plan folder
+    (`planner export`, `approve` and `release` work on it; the service keeps every version, see
+    `planner jobs wait`). Exit code 0 when the job made a plan with a schedule, 1 otherwise.
+    """
+    from planner.client import PlannerClient
+
+    if out is not None and not wait:
+        fail("--out needs --wait")
+    settings = PlannerClient.plan_settings(
+        time_limit=time_limit,
+        lot_time_limit=lot_time_limit,
+        num_workers=workers,
+        seed=seed,
+        forecast_models=forecast_models,
+    )
+    with _client(server, token, ca_file, cert_file, key_file) as client:
+        job = client.create_plan(
+            plant_path, history=demand_path, orders=orders_path, settings=settings, request_id=request_id
+        )
+        click.echo(job.job_id)
+        if not wait:
+            return
+        done = _follow(client, job.job_id, plant_path.stem)
+        err_console.print(_job_line(done), highlight=False, soft_wrap=True)
+        if out is not None and done.HasField("plan_result"):
+            _write_plan_folder(client, done.plan_result.plan_id, out)
+    if not _job_done(done):
         raise click.exceptions.Exit(EXIT_NO_SOLUTION)
 
 

@@ -18,6 +18,16 @@ Forecasts and lot-sizing plans::
         plan = client.plan_inventory("plant.json", forecast_job_id=job.job_id, service_level=0.95)
         print(plan.status, plan.objective, list(plan.explanation))
 
+Whole plans: a durable job, then the stored plan and its versions::
+
+    with PlannerClient("127.0.0.1:50051") as client:            # doctest: +SKIP
+        job = client.create_plan("plant.json", history="demand.csv", orders="orders.csv")
+        summary = client.wait(job.job_id).plan_result             # plan id, version 1, KPIs
+        view = client.get_plan(summary.plan_id)                   # dispatch lists, orders, inventory
+        client.release_orders(summary.plan_id, ["SO-1"], "approve")
+        client.release_orders(summary.plan_id, ["SO-1"], "release")
+        docs = client.export_plan(summary.plan_id, "b2mml-xml")   # validated B2MML documents
+
 Methods return the API's protobuf messages (:mod:`planner.api.v1`); :meth:`PlannerClient.to_result`
 turns a ``SolveResult`` into a :class:`planner.scheduling.Result` and :meth:`PlannerClient.to_forecast_frame`
 a ``ForecastResult`` into a pandas table.
@@ -27,7 +37,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +48,7 @@ from planner.api.v1 import forecasting_pb2 as fpb
 from planner.api.v1 import inventory_pb2 as ipb
 from planner.api.v1 import planner_service_pb2 as pb
 from planner.api.v1 import planner_service_pb2_grpc as pb_grpc
+from planner.api.v1 import planning_pb2 as ppb
 from planner.api.v1 import scheduling_pb2 as spb
 from planner.scheduling.problem_data import ProblemData
 from planner.scheduling.result import Result
@@ -53,6 +65,10 @@ History = Any
 LotSizingSource = Any
 """A lot-sizing problem: :class:`planner.inventory.LotSizingData` or ``LotSizingProblem`` messages (sent
 inline), or the path of a Trigeiro .DAT or native JSON file (sent as bytes)."""
+PlantSource = str | Path | bytes | dict[str, Any]
+"""A plant: the path of its JSON file, its bytes, or the parsed document."""
+Orders = str | Path | bytes | Sequence[ppb.CustomerOrder]
+"""Customer orders: a CSV path or CSV bytes, or ``CustomerOrder`` messages."""
 
 
 def state_name(state: int) -> str:
@@ -541,3 +557,199 @@ class PlannerClient:
         from planner.service.convert import result_from_proto
 
         return result_from_proto(message)
+
+    # -- whole plans -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def plan_settings(
+        *,
+        time_limit: float = 0.0,
+        lot_time_limit: float = 0.0,
+        num_workers: int = 0,
+        seed: int = 0,
+        service_level: float | None = None,
+        forecast_models: tuple[str, ...] = (),
+    ) -> ppb.PlanSettings:
+        """The ``PlanSettings`` of a plan request (zeros: the server's defaults)."""
+        settings = ppb.PlanSettings(
+            time_limit_seconds=time_limit,
+            lot_time_limit_seconds=lot_time_limit,
+            num_workers=num_workers,
+            seed=seed,
+            forecast_models=list(forecast_models),
+        )
+        if service_level is not None:
+            settings.service_level = service_level
+        return settings
+
+    @staticmethod
+    def _plan_inputs(plant: PlantSource, history: History | None, orders: Orders | None) -> dict[str, Any]:
+        import json
+
+        if isinstance(plant, str | Path):
+            content = Path(plant).read_bytes()
+        elif isinstance(plant, bytes):
+            content = plant
+        else:
+            content = json.dumps(plant).encode()
+        fields: dict[str, Any] = {"plant": content}
+        if history is not None:
+            fields.update(PlannerClient.history_source(history))
+        if isinstance(orders, str | Path):
+            fields["orders"] = ppb.CustomerOrders(csv=Path(orders).read_bytes())
+        elif isinstance(orders, bytes):
+            fields["orders"] = ppb.CustomerOrders(csv=orders)
+        elif orders is not None:
+            fields["orders"] = ppb.CustomerOrders(orders=list(orders))
+        return fields
+
+    def create_plan(
+        self,
+        plant: PlantSource,
+        *,
+        history: History | None = None,
+        orders: Orders | None = None,
+        settings: ppb.PlanSettings | None = None,
+        request_id: str = "",
+    ) -> pb.JobInfo:
+        """Start a durable whole-plan job (``CreatePlan``); follow it with :meth:`wait`.
+
+        Parameters
+        ----------
+        plant
+            The plant: a path of its JSON file, its bytes, or the parsed document.
+        history
+            Demand history (a DataFrame ``unique_id, ds, y`` or a CSV/Parquet path); None: orders only.
+        orders
+            Customer orders: a CSV path or bytes, or ``CustomerOrder`` messages.
+        settings
+            :meth:`plan_settings`.
+        request_id
+            Idempotency key.
+        """
+        request = pb.CreatePlanRequest(
+            **self._plan_inputs(plant, history, orders), settings=settings, request_id=request_id
+        )
+        return self.stub.CreatePlan(request, timeout=self.timeout, metadata=self._metadata).job
+
+    def get_plan(self, plan_id: str, version: int = 0) -> ppb.PlanView:
+        """A stored plan version (0: the latest) with dispatch lists, orders, inventory and purchases."""
+        request = pb.GetPlanRequest(plan_id=plan_id, version=version)
+        return self.stub.GetPlan(request, timeout=self.timeout, metadata=self._metadata).plan
+
+    @staticmethod
+    def to_plan_object(view: ppb.PlanView) -> Any:
+        """The :class:`planner.planning.Plan` of a ``PlanView`` (from its plan JSON)."""
+        import json
+
+        from planner.planning import Plan
+
+        return Plan.from_dict(json.loads(view.plan_json))
+
+    @staticmethod
+    def breakdown(machine_id: str, start: datetime, end: datetime) -> ppb.PlanEvent:
+        """A breakdown event of machine ``machine_id`` from ``start`` to ``end`` (aware datetimes)."""
+        event = ppb.PlanEvent(breakdown=ppb.BreakdownEvent(machine_id=machine_id))
+        event.breakdown.start.FromDatetime(start)
+        event.breakdown.end.FromDatetime(end)
+        return event
+
+    @staticmethod
+    def cancellation(order_id: str) -> ppb.PlanEvent:
+        """An order-cancelled event."""
+        return ppb.PlanEvent(order_cancelled=ppb.OrderCancelledEvent(order_id=order_id))
+
+    def reschedule(
+        self,
+        plan_id: str,
+        events: list[ppb.PlanEvent],
+        *,
+        now: datetime | None = None,
+        frozen_horizon: float = 0.0,
+        time_limit: float = 0.0,
+        timeout: float | None = None,
+    ) -> pb.RescheduleResponse:
+        """Re-plan after events (``Reschedule``): the new version and what moved.
+
+        ``frozen_horizon`` is in seconds after ``now`` (default: the server's clock).
+        """
+        request = pb.RescheduleRequest(
+            plan_id=plan_id,
+            events=events,
+            frozen_horizon_seconds=frozen_horizon,
+            time_limit_seconds=time_limit,
+        )
+        if now is not None:
+            request.now.FromDatetime(now)
+        deadline = timeout if timeout is not None else (time_limit or 10.0) * 2 + 30.0
+        return self.stub.Reschedule(request, timeout=deadline, metadata=self._metadata)  # type: ignore[no-any-return]
+
+    def compare_scenarios(
+        self,
+        plant: PlantSource,
+        scenarios: str | Path | dict[str, Any],
+        *,
+        history: History | None = None,
+        orders: Orders | None = None,
+        settings: ppb.PlanSettings | None = None,
+        timeout: float = 600.0,
+    ) -> list[ppb.ScenarioKpis]:
+        """Plan the base and each scenario (``CompareScenarios``) within ``timeout`` seconds; the base first."""
+        import json
+
+        content = (
+            Path(scenarios).read_bytes()
+            if isinstance(scenarios, str | Path)
+            else json.dumps(scenarios).encode()
+        )
+        request = pb.CompareScenariosRequest(
+            **self._plan_inputs(plant, history, orders), scenarios=content, settings=settings
+        )
+        return list(self.stub.CompareScenarios(request, timeout=timeout, metadata=self._metadata).scenarios)
+
+    def export_plan(
+        self, plan_id: str, format: str = "b2mml-xml", *, version: int = 0, since_version: int = 0
+    ) -> list[ppb.ExportedDocument]:
+        """Documents of a plan version (``ExportPlan``): ``format`` b2mml-xml, b2mml-json or csv."""
+        value = {
+            "b2mml-xml": pb.EXPORT_FORMAT_B2MML_XML,
+            "b2mml-json": pb.EXPORT_FORMAT_B2MML_JSON,
+            "csv": pb.EXPORT_FORMAT_CSV,
+        }.get(format, pb.EXPORT_FORMAT_UNSPECIFIED)
+        request = pb.ExportPlanRequest(
+            plan_id=plan_id, version=version, format=value, since_version=since_version
+        )
+        return list(self.stub.ExportPlan(request, timeout=self.timeout, metadata=self._metadata).documents)
+
+    def report_actuals(
+        self,
+        plan_id: str,
+        source: str | Path | bytes,
+        *,
+        csv: bool | None = None,
+        now: datetime | None = None,
+    ) -> pb.ReportActualsResponse:
+        """Record actuals (``ReportActuals``): a performance document or a CSV (by suffix unless ``csv``)."""
+        if isinstance(source, str | Path):
+            content = Path(source).read_bytes()
+            is_csv = Path(source).suffix.lower() == ".csv" if csv is None else csv
+        else:
+            content, is_csv = source, bool(csv)
+        request = pb.ReportActualsRequest(plan_id=plan_id)
+        if is_csv:
+            request.csv = content
+        else:
+            request.document = content
+        if now is not None:
+            request.now.FromDatetime(now)
+        return self.stub.ReportActuals(request, timeout=self.timeout, metadata=self._metadata)  # type: ignore[no-any-return]
+
+    def release_orders(self, plan_id: str, order_ids: list[str], action: str = "release") -> ppb.PlanSummary:
+        """Approve, release or cancel orders (``ReleaseOrders``); returns the new version."""
+        value = {
+            "approve": pb.ORDER_ACTION_APPROVE,
+            "release": pb.ORDER_ACTION_RELEASE,
+            "cancel": pb.ORDER_ACTION_CANCEL,
+        }.get(action, pb.ORDER_ACTION_UNSPECIFIED)
+        request = pb.ReleaseOrdersRequest(plan_id=plan_id, order_ids=order_ids, action=value)
+        return self.stub.ReleaseOrders(request, timeout=self.timeout, metadata=self._metadata).plan

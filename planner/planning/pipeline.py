@@ -33,7 +33,7 @@ import csv
 import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from planner.forecasting import ForecastResult
     from planner.inventory import LotSizingData, LotSizingResult
     from planner.scheduling import ProblemData, Result, Schedule
+    from planner.scheduling.solvers.base import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -707,7 +708,10 @@ def _jobs_stage(
 
 
 def _schedule_stage(
-    plant: Plant, jobs: Sequence[JobInfo], settings: PlanSettings
+    plant: Plant,
+    jobs: Sequence[JobInfo],
+    settings: PlanSettings,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> tuple[ProblemData, Result, Result | None]:
     """Solve the jobs (tariff-blind first when the energy saving is measured), on a trimmed calendar.
 
@@ -730,6 +734,7 @@ def _schedule_stage(
             "time_limit": settings.time_limit,
             "num_workers": settings.num_workers,
             "seed": settings.seed,
+            "on_progress": on_progress,
         }
         res = solve(trimmed, initial_solution=initial, **options)  # type: ignore[arg-type]
         if res.schedule is None:
@@ -893,6 +898,8 @@ def make_plan(
     *,
     demand: pd.DataFrame | None = None,
     forecast_result: ForecastResult | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> PlanResult:
     """Make the whole plan of a plant from its demand history and firm customer orders.
 
@@ -911,6 +918,11 @@ def make_plan(
         A demand frame per item and period from an earlier run (``PlanResult.demand`` without its
         ``safety_stock`` column) to skip the forecast, e.g. for what-if scenarios; ``history`` is then
         ignored.
+    on_stage
+        Called with the name of each stage as it starts (``forecast``, ``lot_sizing``, ``jobs``,
+        ``schedule``, ``plan``); an exception it raises stops the pipeline between stages.
+    on_progress
+        Called with each improving solution of the scheduling solves.
 
     Returns
     -------
@@ -928,8 +940,10 @@ def make_plan(
     settings = settings or PlanSettings()
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
+    stage = on_stage or (lambda _name: None)
 
     t = time.perf_counter()
+    stage("forecast")
     if demand is None:
         demand, forecast_result = _forecast_stage(plant, history, settings)
     else:
@@ -938,6 +952,7 @@ def make_plan(
     logger.info("forecast: %d products in %.1f s", demand["item"].nunique(), seconds["forecast"])
 
     t = time.perf_counter()
+    stage("lot_sizing")
     lot_data, _ = _lot_sizing_data(plant, demand, orders, settings)
     safety = {item.name: item.safety_stock for item in lot_data.items}
     demand = demand.assign(
@@ -957,6 +972,7 @@ def make_plan(
         )
 
     t = time.perf_counter()
+    stage("jobs")
     jobs, later = _jobs_stage(plant, lot_data, lot_result, orders)
     if not jobs:
         raise ValidationError(
@@ -966,7 +982,8 @@ def make_plan(
     seconds["jobs"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    data, result, blind = _schedule_stage(plant, jobs, settings)
+    stage("schedule")
+    data, result, blind = _schedule_stage(plant, jobs, settings, on_progress)
     seconds["schedule"] = time.perf_counter() - t
     logger.info(
         "schedule: %d jobs, %d operations, %s in %.1f s",
@@ -977,6 +994,7 @@ def make_plan(
     )
 
     t = time.perf_counter()
+    stage("plan")
     plan = _plan_stage(plant, data, result, jobs, later, lot_data, lot_result, demand)
     unit_values = {p.id: p.stock.unit_value for p in plant.products}
     kpis = plan_kpis(plan, unit_values=unit_values, schedule_kpis=result.kpis)

@@ -1,10 +1,12 @@
-"""The gRPC service: schedules, demand forecasts and lot-sizing plans over the wire, with durable jobs.
+"""The gRPC service: schedules, demand forecasts, lot-sizing plans and whole plans over the wire, with
+durable jobs.
 
 :func:`create_server` builds a server with ``planner.api.v1.PlannerService``, standard health checking and
 server reflection. Modules: ``convert`` (the only one that sees both protobuf and domain types),
 ``errors`` (exceptions to status codes), ``interceptors`` (token, access log, metrics), ``servicer``
 (thin), ``runner`` (solver slots, unary solves, durable jobs and their task per kind), ``forecast_tasks``
-and ``inventory_tasks`` (forecasts and lot-sizing plans: parameters, JSON forms, runs), ``server``
+and ``inventory_tasks`` (forecasts and lot-sizing plans: parameters, JSON forms, runs), ``plan_tasks``
+(whole plans: the plan job, stored versions, re-plans, exports, actuals, lifecycle), ``server``
 (create_server, serve).
 gRPC is imported only when these modules are.
 """

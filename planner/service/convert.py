@@ -19,6 +19,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from planner.api.v1 import forecasting_pb2 as fpb
 from planner.api.v1 import inventory_pb2 as ipb
 from planner.api.v1 import planner_service_pb2 as pb
+from planner.api.v1 import planning_pb2 as ppb
 from planner.api.v1 import scheduling_pb2 as spb
 from planner.exceptions import FieldViolation, FormatError, ValidationError
 from planner.scheduling.problem_data import Job, Machine, Mode, Objective, Operation, ProblemData, prefixed
@@ -54,6 +55,7 @@ JOB_KINDS = {
     "schedule": pb.JOB_KIND_SCHEDULE,
     "forecast": pb.JOB_KIND_FORECAST,
     "inventory": pb.JOB_KIND_INVENTORY,
+    "plan": pb.JOB_KIND_PLAN,
 }
 _JOB_KINDS_BACK = {value: key for key, value in JOB_KINDS.items()}
 
@@ -436,6 +438,7 @@ def progress_to_proto(progress: dict[str, Any]) -> pb.JobProgress:
         num_solutions=progress.get("num_solutions") or 0,
         series_done=progress.get("series_done") or 0,
         series_total=progress.get("series_total") or 0,
+        stage=progress.get("stage") or "",
     )
 
 
@@ -473,6 +476,8 @@ def job_to_proto(job: JobRecord, *, with_schedule: bool = True) -> pb.JobInfo:
         message.forecast_result.CopyFrom(forecast_result_to_proto(job.result, with_points=with_schedule))
     elif job.result and job.state.terminal and job.kind == "inventory":
         message.inventory_result.CopyFrom(plan_result_to_proto(job.result, with_plan=with_schedule))
+    elif job.result and job.state.terminal and job.kind == "plan":
+        message.plan_result.CopyFrom(plan_summary_to_proto(job.result))
     return message
 
 
@@ -997,3 +1002,339 @@ def plan_result_to_proto(values: dict[str, Any], *, with_plan: bool = True) -> i
             resource=res["name"], load=plan["load"][r], capacity=res["capacity"], overtime=overtime
         )
     return message
+
+
+# -- whole plans ------------------------------------------------------------------------------------------
+
+
+def _stamp(moment: datetime, target: Timestamp) -> None:
+    target.CopyFrom(timestamp(moment))
+
+
+def _iso_of(stamp: Timestamp) -> str:
+    return str(stamp.ToDatetime(tzinfo=UTC).isoformat())
+
+
+def plan_settings_from_proto(message: ppb.PlanSettings, config: ServiceConfig) -> dict[str, Any]:
+    """The JSON settings of a plan request, with the server's defaults and caps applied."""
+    from planner.service.plan_tasks import resolve_settings
+
+    return resolve_settings(
+        {
+            "time_limit_seconds": message.time_limit_seconds,
+            "lot_time_limit_seconds": message.lot_time_limit_seconds,
+            "num_workers": message.num_workers,
+            "seed": message.seed,
+            "service_level": message.service_level if message.HasField("service_level") else None,
+            "makespan_tolerance": (
+                message.makespan_tolerance if message.HasField("makespan_tolerance") else None
+            ),
+            "forecast_models": list(message.forecast_models),
+            "forecast_default": message.forecast_default,
+        },
+        config,
+    )
+
+
+def _order_row(order: ppb.CustomerOrder, path: str, errors: list[FieldViolation]) -> dict[str, Any]:
+    if not order.HasField("due"):
+        errors.append(FieldViolation(f"{path}.due", "a due time is required"))
+    return {
+        "order_id": order.order_id,
+        "product": order.product,
+        "quantity": repr(order.quantity),
+        "due": _iso_of(order.due) if order.HasField("due") else "",
+        "options": ";".join(order.options),
+        "priority": str(order.priority) if order.HasField("priority") else "",
+    }
+
+
+def customer_orders_from_proto(
+    message: ppb.CustomerOrders, plant: Any, path: str = "orders"
+) -> tuple[Any, ...]:
+    """The customer orders of a request (messages, or CSV bytes when there are none).
+
+    Raises
+    ------
+    ValidationError
+        Naming each bad order (``orders.orders[row 2].product``: rows count from 2 as in a CSV file).
+    """
+    from planner.planning.pipeline import orders_from_rows
+    from planner.service.plan_tasks import read_orders_csv
+
+    if message.orders:
+        errors: list[FieldViolation] = []
+        rows = [_order_row(o, f"{path}.orders[{i}]", errors) for i, o in enumerate(message.orders)]
+        if errors:
+            raise ValidationError(errors)
+        return orders_from_rows(rows, plant, source=f"{path}.orders")
+    if message.csv:
+        return read_orders_csv(bytes(message.csv), plant, f"{path}.csv")
+    return ()
+
+
+def plan_history_from_proto(request: Any) -> Any:
+    """The demand history of a plan request, or None."""
+    from planner.service.forecast_tasks import read_table_bytes
+
+    source = request.WhichOneof("history_source")
+    if source == "history":
+        history = _rows_table(request.history.rows, "history", with_y=True)
+    elif source == "history_file":
+        file = request.history_file
+        history = read_table_bytes(bytes(file.content), file.format, "history_file", ("unique_id", "ds", "y"))
+    else:
+        return None
+    import pandas as pd
+
+    try:
+        history["ds"] = pd.to_datetime(history["ds"])
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(f"column ds: not dates ({exc})", source) from None
+    return history
+
+
+_KPI_FIELDS = (
+    "otif_pct",
+    "total_tardiness",
+    "makespan",
+    "setup_time",
+    "inventory_value_mean",
+    "backlog_end",
+    "energy_cost",
+    "energy_kwh",
+    "peak_power_kw",
+    "co2_kg",
+)
+
+
+def plan_kpis_to_proto(kpis: dict[str, Any]) -> ppb.PlanKpis:
+    """The KPIs of a plan: the common ones typed, all of them in ``all``."""
+    import json
+
+    message = ppb.PlanKpis(schedule_status=str(kpis.get("schedule_status") or ""))
+    for name in _KPI_FIELDS:
+        value = kpis.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            setattr(message, name, float(value))
+    # Struct holds JSON: a round trip through json drops what JSON cannot hold (NaN becomes null).
+    message.all.update(json.loads(json.dumps(kpis, default=str).replace("NaN", "null")))
+    return message
+
+
+def plan_summary_to_proto(summary: dict[str, Any]) -> ppb.PlanSummary:
+    """A plan summary (:func:`planner.service.plan_tasks.summary_of`) as the API sends it."""
+    return ppb.PlanSummary(
+        plan_id=summary["plan_id"],
+        version=int(summary["version"]),
+        previous_version=int(summary.get("previous_version") or 0),
+        kpis=plan_kpis_to_proto(summary.get("kpis") or {}),
+        num_orders=int(summary.get("num_orders") or 0),
+        num_operations=int(summary.get("num_operations") or 0),
+    )
+
+
+def plan_view_to_proto(plan: Any) -> ppb.PlanView:
+    """A plan version as MES (dispatch lists) and ERP (orders, inventory, purchases) consume it."""
+    import json
+
+    from planner.service.plan_tasks import summary_of
+
+    at = plan.datetime_at
+    view = ppb.PlanView(
+        summary=plan_summary_to_proto(summary_of(plan)),
+        plant=plan.plant,
+        time_unit=plan.time_unit,
+        timezone=plan.timezone,
+        plan_json=json.dumps(plan.to_dict()).encode(),
+    )
+    _stamp(plan.origin, view.time_origin)
+    if plan.created:
+        with contextlib.suppress(ValueError):
+            _stamp(datetime.fromisoformat(plan.created), view.create_time)
+    names = {m.id: m.name for m in plan.machines}
+    for machine_id, entries in plan.by_machine().items():
+        dispatch = view.dispatch.add(machine_id=machine_id, name=names.get(machine_id, ""))
+        for order, op in entries:
+            entry = dispatch.entries.add(
+                order_id=order.id,
+                operation_id=op.id,
+                operation_name=op.name,
+                sequence=op.sequence,
+                item=order.item,
+                quantity=order.quantity,
+                start_units=op.start,
+                end_units=op.end,
+                setup=op.setup,
+                state=op.state,
+            )
+            _stamp(at(op.start), entry.start)
+            _stamp(at(op.end), entry.end)
+    for order in plan.orders:
+        item = view.orders.add(
+            order_id=order.id,
+            item=order.item,
+            quantity=order.quantity,
+            kind=order.kind,
+            period=-1 if order.period is None else order.period,
+            state=order.state,
+            priority=order.priority,
+            options=list(order.options),
+            num_operations=len(order.operations),
+        )
+        if order.start is not None:
+            _stamp(at(order.start), item.start)
+            _stamp(at(order.end), item.end)
+        if order.due is not None:
+            _stamp(at(order.due), item.due)
+    for row in plan.inventory:
+        target = view.inventory.add(
+            item=row.item,
+            period=row.period,
+            produce=row.produce,
+            inventory=row.inventory,
+            backlog=row.backlog,
+            safety_stock=row.safety_stock,
+            demand=row.demand,
+        )
+        _stamp(at(row.period_start), target.period_start)
+        _stamp(at(row.period_end), target.period_end)
+    for buy in plan.purchases:
+        purchase = view.purchases.add(
+            purchase_id=buy.id,
+            item=buy.item,
+            quantity=buy.quantity,
+            period=-1 if buy.period is None else buy.period,
+        )
+        _stamp(at(buy.due), purchase.due)
+        _stamp(at(buy.order_by), purchase.order_by)
+    for task in plan.maintenance:
+        placed = view.maintenance.add(
+            maintenance_id=task.id,
+            machine_id=task.machine,
+            name=task.name,
+            start_units=task.start,
+            end_units=task.end,
+            state=task.state,
+        )
+        _stamp(at(task.start), placed.start)
+        _stamp(at(task.end), placed.end)
+    return view
+
+
+def plan_changes_to_proto(diff: Any, plan: Any) -> ppb.PlanChanges:
+    """A :class:`~planner.planning.versions.PlanDiff` with calendar times of ``plan``."""
+    message = ppb.PlanChanges(
+        old_version=diff.old_version,
+        new_version=diff.new_version,
+        added=list(diff.added),
+        cancelled=list(diff.cancelled),
+        restated=[r.operation for r in diff.restated],
+    )
+    for move in diff.moved:
+        item = message.moved.add(
+            order_id=move.order,
+            operation_id=move.operation,
+            old_machine=move.old_machine,
+            new_machine=move.new_machine,
+        )
+        _stamp(plan.datetime_at(move.old_start), item.old_start)
+        _stamp(plan.datetime_at(move.new_start), item.new_start)
+        _stamp(plan.datetime_at(move.old_end), item.old_end)
+        _stamp(plan.datetime_at(move.new_end), item.new_end)
+    return message
+
+
+EXPORT_FORMATS = {
+    pb.EXPORT_FORMAT_B2MML_XML: "b2mml-xml",
+    pb.EXPORT_FORMAT_B2MML_JSON: "b2mml-json",
+    pb.EXPORT_FORMAT_CSV: "csv",
+}
+ORDER_ACTIONS = {
+    pb.ORDER_ACTION_APPROVE: "approve",
+    pb.ORDER_ACTION_RELEASE: "release",
+    pb.ORDER_ACTION_CANCEL: "cancel",
+}
+
+
+def export_format_from_proto(value: int) -> str:
+    """The exporter's format name of an ``ExportFormat``."""
+    if value not in EXPORT_FORMATS:
+        raise ValidationError("choose b2mml-xml, b2mml-json or csv", "format")
+    return EXPORT_FORMATS[value]  # type: ignore[index]
+
+
+def order_action_from_proto(value: int) -> str:
+    """The lifecycle action of an ``OrderAction``."""
+    if value not in ORDER_ACTIONS:
+        raise ValidationError("choose approve, release or cancel", "action")
+    return ORDER_ACTIONS[value]  # type: ignore[index]
+
+
+def plan_events_from_proto(events: Any, plan: Any, plant: Any) -> list[dict[str, Any]]:
+    """The events of a Reschedule request as JSON rows in plan units (``kind`` plus its fields).
+
+    Raises
+    ------
+    ValidationError
+        For an event without content or times, naming ``events[i]``.
+    """
+    out: list[dict[str, Any]] = []
+    errors: list[FieldViolation] = []
+    for idx, event in enumerate(events):
+        where = f"events[{idx}]"
+        kind = event.WhichOneof("event")
+        if kind == "breakdown":
+            b = event.breakdown
+            if not (b.HasField("start") and b.HasField("end")):
+                errors.append(FieldViolation(f"{where}.breakdown", "start and end are required"))
+                continue
+            out.append(
+                {
+                    "kind": kind,
+                    "machine": b.machine_id,
+                    "start": plan.time_of(b.start.ToDatetime(tzinfo=UTC)),
+                    "end": plan.time_of(b.end.ToDatetime(tzinfo=UTC)),
+                }
+            )
+        elif kind == "rush_order":
+            if plant is None:
+                errors.append(FieldViolation(f"{where}.rush_order", "the plan has no plant to route it"))
+                continue
+            sub: list[FieldViolation] = []
+            row = _order_row(event.rush_order.order, f"{where}.rush_order.order", sub)
+            if sub:
+                errors.extend(sub)
+                continue
+            from planner.planning.pipeline import orders_from_rows
+
+            try:
+                (order,) = orders_from_rows([row], plant, source=f"{where}.rush_order")
+            except ValidationError as exc:
+                errors.extend(exc.violations)
+                continue
+            from planner.service.plan_tasks import order_to_row
+
+            out.append({"kind": kind, "order": order_to_row(order)})
+        elif kind == "operation_update":
+            u = event.operation_update
+            out.append(
+                {
+                    "kind": kind,
+                    "order": u.order_id,
+                    "operation": u.operation_id,
+                    "start": plan.time_of(u.start.ToDatetime(tzinfo=UTC)) if u.HasField("start") else None,
+                    "end": plan.time_of(u.end.ToDatetime(tzinfo=UTC)) if u.HasField("end") else None,
+                }
+            )
+        elif kind == "order_cancelled":
+            out.append({"kind": kind, "order": event.order_cancelled.order_id})
+        else:
+            errors.append(
+                FieldViolation(where, "set one of breakdown, rush_order, operation_update, order_cancelled")
+            )
+    if errors:
+        raise ValidationError(errors)
+    if not out:
+        raise ValidationError("give at least one event", "events")
+    return out

@@ -18,8 +18,9 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from planner.exceptions import FieldViolation, FormatError, PlannerError, ValidationError
+from planner.interchange.errors import DocumentError
 from planner.service.runner import DeadlineTooShort, LimitExceeded, ShuttingDown
-from planner.store import JobNotFound
+from planner.store import JobNotFound, PlanConflict, PlanNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 STATUS_TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (ValidationError, grpc.StatusCode.INVALID_ARGUMENT),
     (FormatError, grpc.StatusCode.INVALID_ARGUMENT),
+    (DocumentError, grpc.StatusCode.INVALID_ARGUMENT),
     (JobNotFound, grpc.StatusCode.NOT_FOUND),
+    (PlanNotFound, grpc.StatusCode.NOT_FOUND),
+    (PlanConflict, grpc.StatusCode.ABORTED),
     (LimitExceeded, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (DeadlineTooShort, grpc.StatusCode.DEADLINE_EXCEEDED),
     (ShuttingDown, grpc.StatusCode.UNAVAILABLE),
@@ -80,6 +84,11 @@ def to_status(exc: BaseException, max_violations: int = 100) -> grpc.Status:
     elif isinstance(exc, FormatError):
         where = f"line {exc.line}: " if exc.line is not None else ""
         status.details.append(bad_request([FieldViolation("instance_file.content", where + exc.message)], 1))
+    elif isinstance(exc, DocumentError):
+        # The request field that held the document (ReportActuals: csv or document), where and what.
+        field = "csv" if exc.source.endswith(".csv") else "document"
+        text = f"{exc.where}: {exc.message}" if exc.where else exc.message
+        status.details.append(bad_request([FieldViolation(field, text)], 1))
     elif isinstance(exc, LimitExceeded):
         detail = error_details_pb2.QuotaFailure(
             violations=[error_details_pb2.QuotaFailure.Violation(subject=exc.limit, description=str(exc))]

@@ -7,7 +7,8 @@ and requeues them (with the best schedule so far as a checkpoint) when the serve
 
 A job's kind maps to a task factory (:data:`TASKS`): ``schedule`` solves a schedule, ``forecast``
 forecasts demand (:mod:`planner.service.forecast_tasks`), ``inventory`` plans lot sizes
-(:mod:`planner.service.inventory_tasks`). A task runs in one slot and can be stopped from another thread.
+(:mod:`planner.service.inventory_tasks`), ``plan`` makes a whole plan and stores it
+(:mod:`planner.service.plan_tasks`). A task runs in one slot and can be stopped from another thread.
 """
 
 from __future__ import annotations
@@ -478,6 +479,15 @@ class JobRunner:
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
         self.changed = threading.Condition()
+        from planner.service.plan_tasks import PLAN_KIND, PlanTask
+        from planner.store import PlanRepository
+
+        self.plans = PlanRepository(store.engine)
+        self.tasks: dict[str, Callable[[JobRecord], JobTask]] = {
+            **TASKS,
+            PLAN_KIND: lambda job: PlanTask(job, self.plans),
+        }
+        """Task factory per job kind of this runner: :data:`TASKS` and ``plan`` (which stores plans)."""
 
     # called by the store after every change it writes (on this server)
     def notify(self, _job_id: str = "") -> None:
@@ -537,7 +547,7 @@ class JobRunner:
         """Store a job of any kind in :data:`TASKS`; see :meth:`submit`."""
         from planner.store import QueueFull
 
-        if kind not in TASKS:
+        if kind not in self.tasks:
             raise PlannerError(f"unknown job kind {kind!r}")
         if self._stopping.is_set():
             raise ShuttingDown("the server is shutting down; submit to another server or retry")
@@ -577,7 +587,7 @@ class JobRunner:
                 job = self.store.claim(
                     self.owner,
                     lease_seconds=self.config.lease_seconds,
-                    kinds=tuple(TASKS),
+                    kinds=tuple(self.tasks),
                     max_attempts=self.config.max_attempts,
                 )
                 if job is None:
@@ -600,7 +610,7 @@ class JobRunner:
 
     def _launch(self, job: JobRecord) -> None:
         try:
-            task = TASKS[job.kind](job)
+            task = self.tasks[job.kind](job)
         except Exception as exc:
             logger.exception("job %s: cannot start", job.id)
             self._finish_failed(job.id, f"cannot start: {type(exc).__name__}: {exc}")

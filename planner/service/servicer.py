@@ -6,13 +6,15 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC
 from typing import Any
 
 import grpc
 
 from planner.api.v1 import planner_service_pb2 as pb
 from planner.api.v1 import planner_service_pb2_grpc as pb_grpc
-from planner.exceptions import ValidationError
+from planner.api.v1 import planning_pb2
+from planner.exceptions import FieldViolation, ValidationError
 from planner.service import convert
 from planner.service.config import ServiceConfig
 from planner.service.errors import handle_errors, handle_stream_errors
@@ -281,6 +283,218 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
             INVENTORY_KIND, payload, name=data.name, request_id=request.request_id
         )
         return pb.StartPlanInventoryResponse(job=convert.job_to_proto(job), existing=existing)
+
+    # -- whole plans ---------------------------------------------------------------------------------
+
+    def _plan_inputs(self, request: Any) -> tuple[Any, Any, Any, dict[str, Any]]:
+        """Plant, history, orders and settings of a CreatePlan or CompareScenarios request, checked."""
+        from planner.service import plan_tasks as pt
+
+        plant = pt.parse_plant_bytes(bytes(request.plant))
+        history = convert.plan_history_from_proto(request)
+        orders = convert.customer_orders_from_proto(request.orders, plant)
+        pt.check_plan_size(plant, orders, self.config)
+        settings = convert.plan_settings_from_proto(request.settings, self.config)
+        return plant, history, orders, settings
+
+    @handle_errors
+    def CreatePlan(
+        self, request: pb.CreatePlanRequest, context: grpc.ServicerContext
+    ) -> pb.CreatePlanResponse:
+        from planner.service.plan_tasks import PLAN_KIND, plan_payload
+
+        plant, history, orders, settings = self._plan_inputs(request)
+        payload = plan_payload(plant, history, orders, settings)
+        job, existing = self.runner.submit_job(
+            PLAN_KIND, payload, name=plant.name, request_id=request.request_id
+        )
+        return pb.CreatePlanResponse(job=convert.job_to_proto(job), existing=existing)
+
+    @handle_errors
+    def GetPlan(self, request: pb.GetPlanRequest, context: grpc.ServicerContext) -> pb.GetPlanResponse:
+        from planner.planning.plan import Plan
+
+        stored = self.runner.plans.get(_plan_id(request.plan_id), _version(request.version, "version"))
+        return pb.GetPlanResponse(plan=convert.plan_view_to_proto(Plan.from_dict(stored.plan)))
+
+    @handle_errors
+    def ExportPlan(
+        self, request: pb.ExportPlanRequest, context: grpc.ServicerContext
+    ) -> pb.ExportPlanResponse:
+        from planner.service.plan_tasks import export_documents
+
+        fmt = convert.export_format_from_proto(request.format)
+        docs = export_documents(
+            self.runner.plans,
+            _plan_id(request.plan_id),
+            _version(request.version, "version"),
+            fmt,
+            _version(request.since_version, "since_version"),
+        )
+        return pb.ExportPlanResponse(
+            documents=[
+                planning_pb2.ExportedDocument(name=name, media_type=media, content=content)
+                for name, media, content in docs
+            ]
+        )
+
+    @handle_errors
+    def ReleaseOrders(
+        self, request: pb.ReleaseOrdersRequest, context: grpc.ServicerContext
+    ) -> pb.ReleaseOrdersResponse:
+        from planner.service.plan_tasks import change_orders, summary_of
+
+        action = convert.order_action_from_proto(request.action)
+        plan = change_orders(self.runner.plans, _plan_id(request.plan_id), list(request.order_ids), action)
+        return pb.ReleaseOrdersResponse(plan=convert.plan_summary_to_proto(summary_of(plan)))
+
+    @handle_errors
+    def ReportActuals(
+        self, request: pb.ReportActualsRequest, context: grpc.ServicerContext
+    ) -> pb.ReportActualsResponse:
+        from planner.service.plan_tasks import diff_of, record_actuals, summary_of
+
+        source = request.WhichOneof("source")
+        if source is None:
+            raise ValidationError("give the actuals as document or as csv", "document")
+        now = request.now.ToDatetime(tzinfo=UTC) if request.HasField("now") else None
+        old, new, count = record_actuals(
+            self.runner.plans,
+            _plan_id(request.plan_id),
+            bytes(getattr(request, source)),
+            csv_format=source == "csv",
+            now=now,
+        )
+        return pb.ReportActualsResponse(
+            plan=convert.plan_summary_to_proto(summary_of(new)),
+            num_actuals=count,
+            changes=convert.plan_changes_to_proto(diff_of(old, new), new),
+        )
+
+    @handle_errors
+    def Reschedule(
+        self, request: pb.RescheduleRequest, context: grpc.ServicerContext
+    ) -> pb.RescheduleResponse:
+        import math
+
+        from planner.planning.plan import Plan
+        from planner.planning.plant import plant_from_dict
+        from planner.service.plan_tasks import reschedule_plan, summary_of
+
+        plan_id = _plan_id(request.plan_id)
+        plan = Plan.from_dict(self.runner.plans.get(plan_id).plan)
+        stored = self.runner.plans.context(plan_id)
+        plant = plant_from_dict(stored["plant"]) if stored.get("plant") else None
+        events = convert.plan_events_from_proto(request.events, plan, plant)
+        for name in ("frozen_horizon_seconds", "time_limit_seconds"):
+            value = getattr(request, name)
+            if value < 0 or not math.isfinite(value):
+                raise ValidationError(f"must be >= 0, got {value}", name)
+        frozen = math.ceil(request.frozen_horizon_seconds / plan.seconds_per_unit)
+        now = plan.time_of(request.now.ToDatetime(tzinfo=UTC)) if request.HasField("now") else None
+        limit = min(
+            request.time_limit_seconds or self.config.default_time_limit, self.config.limits.max_time_limit
+        )
+
+        def work(seconds_left: float | None) -> Any:
+            run_limit = limit if seconds_left is None else min(limit, seconds_left * 0.8)
+            return reschedule_plan(
+                self.runner.plans,
+                plan_id,
+                events,
+                now=now,
+                frozen_horizon=frozen,
+                time_limit=max(0.1, run_limit),
+                num_workers=self.config.workers_per_solve,
+            )
+
+        _, new, diff = run_in_slot(
+            work,
+            self.pool,
+            stop=lambda: None,
+            time_remaining=context.time_remaining,
+            on_stop=context.add_callback,
+            is_active=context.is_active,
+        )
+        return pb.RescheduleResponse(
+            plan=convert.plan_summary_to_proto(summary_of(new)),
+            changes=convert.plan_changes_to_proto(diff, new),
+        )
+
+    @handle_errors
+    def CompareScenarios(
+        self, request: pb.CompareScenariosRequest, context: grpc.ServicerContext
+    ) -> pb.CompareScenariosResponse:
+        import json
+        from dataclasses import replace
+
+        from planner.planning.scenarios import COMPARED_KPIS, compare_scenarios, scenarios_from_dict
+        from planner.service.plan_tasks import settings_from_dict
+
+        plant, history, orders, values = self._plan_inputs(request)
+        try:
+            scenarios = scenarios_from_dict(json.loads(bytes(request.scenarios) or b"{}"))
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"not JSON (line {exc.lineno}: {exc.msg})", "scenarios") from None
+        except ValidationError as exc:
+            raise ValidationError(
+                [FieldViolation(f"scenarios.{v.field}".rstrip("."), v.description) for v in exc.violations]
+            ) from None
+        settings = settings_from_dict(values)
+
+        def work(seconds_left: float | None) -> Any:
+            run = settings
+            # The base solves twice (tariff-blind and energy-aware), each scenario once, each after a
+            # lot-sizing solve: scale the limits so that all of them fit in the caller's deadline.
+            needed = (
+                2 * run.time_limit
+                + run.lot_time_limit
+                + len(scenarios) * (run.time_limit + run.lot_time_limit)
+            )
+            if seconds_left is not None and needed > 0.7 * seconds_left:
+                factor = 0.7 * seconds_left / needed
+                if run.time_limit * factor < 0.2:
+                    raise DeadlineTooShort(
+                        f"the deadline leaves {seconds_left:.1f} s for {len(scenarios) + 1} plans"
+                    )
+                run = replace(
+                    run, time_limit=run.time_limit * factor, lot_time_limit=run.lot_time_limit * factor
+                )
+            return compare_scenarios(plant, history, scenarios, orders, run)
+
+        comparison = run_in_slot(
+            work,
+            self.pool,
+            stop=lambda: None,
+            time_remaining=context.time_remaining,
+            on_stop=context.add_callback,
+            is_active=context.is_active,
+        )
+        descriptions = {s.name: s.description for s in scenarios}
+        rows = []
+        for name, result in comparison.results.items():
+            kpis = {k: result.kpis.get(k) for k in COMPARED_KPIS}
+            kpis["schedule_status"] = result.kpis.get("schedule_status")
+            rows.append(
+                planning_pb2.ScenarioKpis(
+                    scenario=name,
+                    description=descriptions.get(name, ""),
+                    kpis=convert.plan_kpis_to_proto(kpis),
+                )
+            )
+        return pb.CompareScenariosResponse(scenarios=rows)
+
+
+def _plan_id(value: str) -> str:
+    if not value:
+        raise ValidationError("a plan id is required", "plan_id")
+    return value
+
+
+def _version(value: int, field: str) -> int:
+    if value < 0:
+        raise ValidationError(f"must be >= 0 (0: latest), got {value}", field)
+    return value
 
 
 def _job_id(value: str) -> str:

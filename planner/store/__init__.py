@@ -1,4 +1,4 @@
-"""Persistence: durable jobs, their events and results (SQLite by default, PostgreSQL by URL).
+"""Persistence: durable jobs, their events and results, and plan versions (SQLite by default, PostgreSQL by URL).
 
 The schema is managed by Alembic migrations shipped in ``planner/store/migrations``; :class:`JobStore`
 upgrades the database when it opens it.
@@ -14,13 +14,19 @@ from planner.store.jobs import (
     create_store_engine,
 )
 from planner.store.migrate import upgrade
+from planner.store.plans import DbPlanStore, PlanConflict, PlanNotFound, PlanRepository, PlanVersion
 
 __all__ = [
+    "DbPlanStore",
     "JobEvent",
     "JobNotFound",
     "JobRecord",
     "JobState",
     "JobStore",
+    "PlanConflict",
+    "PlanNotFound",
+    "PlanRepository",
+    "PlanVersion",
     "QueueFull",
     "create_store_engine",
     "upgrade",

@@ -74,3 +74,21 @@ class JobEventRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("job_id", "seq", name="uq_job_events_job_seq"),)
+
+
+class PlanRow(Base):
+    """One version of a stored plan: the plan JSON and the scheduling context it came from."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    previous_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    job_id: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    plan: Mapped[dict] = mapped_column(JSON)
+    context: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("plan_id", "version", name="uq_plans_plan_version"),)

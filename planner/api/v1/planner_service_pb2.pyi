@@ -3,6 +3,7 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from . import forecasting_pb2 as _forecasting_pb2
 from . import inventory_pb2 as _inventory_pb2
+from . import planning_pb2 as _planning_pb2
 from . import scheduling_pb2 as _scheduling_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -19,6 +20,7 @@ class JobKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     JOB_KIND_SCHEDULE: _ClassVar[JobKind]
     JOB_KIND_FORECAST: _ClassVar[JobKind]
     JOB_KIND_INVENTORY: _ClassVar[JobKind]
+    JOB_KIND_PLAN: _ClassVar[JobKind]
 
 class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -28,16 +30,39 @@ class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     JOB_STATE_SUCCEEDED: _ClassVar[JobState]
     JOB_STATE_FAILED: _ClassVar[JobState]
     JOB_STATE_CANCELLED: _ClassVar[JobState]
+
+class ExportFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EXPORT_FORMAT_UNSPECIFIED: _ClassVar[ExportFormat]
+    EXPORT_FORMAT_B2MML_XML: _ClassVar[ExportFormat]
+    EXPORT_FORMAT_B2MML_JSON: _ClassVar[ExportFormat]
+    EXPORT_FORMAT_CSV: _ClassVar[ExportFormat]
+
+class OrderAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ORDER_ACTION_UNSPECIFIED: _ClassVar[OrderAction]
+    ORDER_ACTION_APPROVE: _ClassVar[OrderAction]
+    ORDER_ACTION_RELEASE: _ClassVar[OrderAction]
+    ORDER_ACTION_CANCEL: _ClassVar[OrderAction]
 JOB_KIND_UNSPECIFIED: JobKind
 JOB_KIND_SCHEDULE: JobKind
 JOB_KIND_FORECAST: JobKind
 JOB_KIND_INVENTORY: JobKind
+JOB_KIND_PLAN: JobKind
 JOB_STATE_UNSPECIFIED: JobState
 JOB_STATE_QUEUED: JobState
 JOB_STATE_RUNNING: JobState
 JOB_STATE_SUCCEEDED: JobState
 JOB_STATE_FAILED: JobState
 JOB_STATE_CANCELLED: JobState
+EXPORT_FORMAT_UNSPECIFIED: ExportFormat
+EXPORT_FORMAT_B2MML_XML: ExportFormat
+EXPORT_FORMAT_B2MML_JSON: ExportFormat
+EXPORT_FORMAT_CSV: ExportFormat
+ORDER_ACTION_UNSPECIFIED: OrderAction
+ORDER_ACTION_APPROVE: OrderAction
+ORDER_ACTION_RELEASE: OrderAction
+ORDER_ACTION_CANCEL: OrderAction
 
 class SolveScheduleRequest(_message.Message):
     __slots__ = ("instance", "instance_file", "options")
@@ -74,7 +99,7 @@ class ValidateInstanceResponse(_message.Message):
     def __init__(self, valid: _Optional[bool] = ..., violations: _Optional[_Iterable[_Union[_scheduling_pb2.FieldViolation, _Mapping]]] = ..., summary: _Optional[_Union[_scheduling_pb2.InstanceSummary, _Mapping]] = ...) -> None: ...
 
 class JobProgress(_message.Message):
-    __slots__ = ("objective", "bound", "gap", "runtime_seconds", "num_solutions", "series_done", "series_total")
+    __slots__ = ("objective", "bound", "gap", "runtime_seconds", "num_solutions", "series_done", "series_total", "stage")
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
     BOUND_FIELD_NUMBER: _ClassVar[int]
     GAP_FIELD_NUMBER: _ClassVar[int]
@@ -82,6 +107,7 @@ class JobProgress(_message.Message):
     NUM_SOLUTIONS_FIELD_NUMBER: _ClassVar[int]
     SERIES_DONE_FIELD_NUMBER: _ClassVar[int]
     SERIES_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
     objective: float
     bound: float
     gap: float
@@ -89,10 +115,11 @@ class JobProgress(_message.Message):
     num_solutions: int
     series_done: int
     series_total: int
-    def __init__(self, objective: _Optional[float] = ..., bound: _Optional[float] = ..., gap: _Optional[float] = ..., runtime_seconds: _Optional[float] = ..., num_solutions: _Optional[int] = ..., series_done: _Optional[int] = ..., series_total: _Optional[int] = ...) -> None: ...
+    stage: str
+    def __init__(self, objective: _Optional[float] = ..., bound: _Optional[float] = ..., gap: _Optional[float] = ..., runtime_seconds: _Optional[float] = ..., num_solutions: _Optional[int] = ..., series_done: _Optional[int] = ..., series_total: _Optional[int] = ..., stage: _Optional[str] = ...) -> None: ...
 
 class JobInfo(_message.Message):
-    __slots__ = ("job_id", "kind", "state", "request_id", "name", "create_time", "start_time", "end_time", "progress", "error", "cancel_requested", "attempts", "schedule_result", "forecast_result", "inventory_result", "instance", "lotsizing_problem")
+    __slots__ = ("job_id", "kind", "state", "request_id", "name", "create_time", "start_time", "end_time", "progress", "error", "cancel_requested", "attempts", "schedule_result", "forecast_result", "inventory_result", "plan_result", "instance", "lotsizing_problem")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -108,6 +135,7 @@ class JobInfo(_message.Message):
     SCHEDULE_RESULT_FIELD_NUMBER: _ClassVar[int]
     FORECAST_RESULT_FIELD_NUMBER: _ClassVar[int]
     INVENTORY_RESULT_FIELD_NUMBER: _ClassVar[int]
+    PLAN_RESULT_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_FIELD_NUMBER: _ClassVar[int]
     LOTSIZING_PROBLEM_FIELD_NUMBER: _ClassVar[int]
     job_id: str
@@ -125,9 +153,10 @@ class JobInfo(_message.Message):
     schedule_result: _scheduling_pb2.SolveResult
     forecast_result: _forecasting_pb2.ForecastResult
     inventory_result: _inventory_pb2.PlanInventoryResult
+    plan_result: _planning_pb2.PlanSummary
     instance: _scheduling_pb2.ProblemInstance
     lotsizing_problem: _inventory_pb2.LotSizingProblem
-    def __init__(self, job_id: _Optional[str] = ..., kind: _Optional[_Union[JobKind, str]] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., error: _Optional[str] = ..., cancel_requested: _Optional[bool] = ..., attempts: _Optional[int] = ..., schedule_result: _Optional[_Union[_scheduling_pb2.SolveResult, _Mapping]] = ..., forecast_result: _Optional[_Union[_forecasting_pb2.ForecastResult, _Mapping]] = ..., inventory_result: _Optional[_Union[_inventory_pb2.PlanInventoryResult, _Mapping]] = ..., instance: _Optional[_Union[_scheduling_pb2.ProblemInstance, _Mapping]] = ..., lotsizing_problem: _Optional[_Union[_inventory_pb2.LotSizingProblem, _Mapping]] = ...) -> None: ...
+    def __init__(self, job_id: _Optional[str] = ..., kind: _Optional[_Union[JobKind, str]] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., error: _Optional[str] = ..., cancel_requested: _Optional[bool] = ..., attempts: _Optional[int] = ..., schedule_result: _Optional[_Union[_scheduling_pb2.SolveResult, _Mapping]] = ..., forecast_result: _Optional[_Union[_forecasting_pb2.ForecastResult, _Mapping]] = ..., inventory_result: _Optional[_Union[_inventory_pb2.PlanInventoryResult, _Mapping]] = ..., plan_result: _Optional[_Union[_planning_pb2.PlanSummary, _Mapping]] = ..., instance: _Optional[_Union[_scheduling_pb2.ProblemInstance, _Mapping]] = ..., lotsizing_problem: _Optional[_Union[_inventory_pb2.LotSizingProblem, _Mapping]] = ...) -> None: ...
 
 class StartSolveRequest(_message.Message):
     __slots__ = ("instance", "instance_file", "options", "request_id")
@@ -324,3 +353,141 @@ class StartPlanInventoryResponse(_message.Message):
     job: JobInfo
     existing: bool
     def __init__(self, job: _Optional[_Union[JobInfo, _Mapping]] = ..., existing: _Optional[bool] = ...) -> None: ...
+
+class CreatePlanRequest(_message.Message):
+    __slots__ = ("plant", "history", "history_file", "orders", "settings", "request_id")
+    PLANT_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FILE_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    plant: bytes
+    history: _forecasting_pb2.DemandHistory
+    history_file: _forecasting_pb2.TableFile
+    orders: _planning_pb2.CustomerOrders
+    settings: _planning_pb2.PlanSettings
+    request_id: str
+    def __init__(self, plant: _Optional[bytes] = ..., history: _Optional[_Union[_forecasting_pb2.DemandHistory, _Mapping]] = ..., history_file: _Optional[_Union[_forecasting_pb2.TableFile, _Mapping]] = ..., orders: _Optional[_Union[_planning_pb2.CustomerOrders, _Mapping]] = ..., settings: _Optional[_Union[_planning_pb2.PlanSettings, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class CreatePlanResponse(_message.Message):
+    __slots__ = ("job", "existing")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    EXISTING_FIELD_NUMBER: _ClassVar[int]
+    job: JobInfo
+    existing: bool
+    def __init__(self, job: _Optional[_Union[JobInfo, _Mapping]] = ..., existing: _Optional[bool] = ...) -> None: ...
+
+class GetPlanRequest(_message.Message):
+    __slots__ = ("plan_id", "version")
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    plan_id: str
+    version: int
+    def __init__(self, plan_id: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class GetPlanResponse(_message.Message):
+    __slots__ = ("plan",)
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    plan: _planning_pb2.PlanView
+    def __init__(self, plan: _Optional[_Union[_planning_pb2.PlanView, _Mapping]] = ...) -> None: ...
+
+class RescheduleRequest(_message.Message):
+    __slots__ = ("plan_id", "events", "now", "frozen_horizon_seconds", "time_limit_seconds")
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
+    FROZEN_HORIZON_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TIME_LIMIT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    plan_id: str
+    events: _containers.RepeatedCompositeFieldContainer[_planning_pb2.PlanEvent]
+    now: _timestamp_pb2.Timestamp
+    frozen_horizon_seconds: float
+    time_limit_seconds: float
+    def __init__(self, plan_id: _Optional[str] = ..., events: _Optional[_Iterable[_Union[_planning_pb2.PlanEvent, _Mapping]]] = ..., now: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., frozen_horizon_seconds: _Optional[float] = ..., time_limit_seconds: _Optional[float] = ...) -> None: ...
+
+class RescheduleResponse(_message.Message):
+    __slots__ = ("plan", "changes")
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    plan: _planning_pb2.PlanSummary
+    changes: _planning_pb2.PlanChanges
+    def __init__(self, plan: _Optional[_Union[_planning_pb2.PlanSummary, _Mapping]] = ..., changes: _Optional[_Union[_planning_pb2.PlanChanges, _Mapping]] = ...) -> None: ...
+
+class CompareScenariosRequest(_message.Message):
+    __slots__ = ("plant", "history", "history_file", "orders", "scenarios", "settings")
+    PLANT_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FILE_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    SCENARIOS_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    plant: bytes
+    history: _forecasting_pb2.DemandHistory
+    history_file: _forecasting_pb2.TableFile
+    orders: _planning_pb2.CustomerOrders
+    scenarios: bytes
+    settings: _planning_pb2.PlanSettings
+    def __init__(self, plant: _Optional[bytes] = ..., history: _Optional[_Union[_forecasting_pb2.DemandHistory, _Mapping]] = ..., history_file: _Optional[_Union[_forecasting_pb2.TableFile, _Mapping]] = ..., orders: _Optional[_Union[_planning_pb2.CustomerOrders, _Mapping]] = ..., scenarios: _Optional[bytes] = ..., settings: _Optional[_Union[_planning_pb2.PlanSettings, _Mapping]] = ...) -> None: ...
+
+class CompareScenariosResponse(_message.Message):
+    __slots__ = ("scenarios",)
+    SCENARIOS_FIELD_NUMBER: _ClassVar[int]
+    scenarios: _containers.RepeatedCompositeFieldContainer[_planning_pb2.ScenarioKpis]
+    def __init__(self, scenarios: _Optional[_Iterable[_Union[_planning_pb2.ScenarioKpis, _Mapping]]] = ...) -> None: ...
+
+class ExportPlanRequest(_message.Message):
+    __slots__ = ("plan_id", "version", "format", "since_version")
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    SINCE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    plan_id: str
+    version: int
+    format: ExportFormat
+    since_version: int
+    def __init__(self, plan_id: _Optional[str] = ..., version: _Optional[int] = ..., format: _Optional[_Union[ExportFormat, str]] = ..., since_version: _Optional[int] = ...) -> None: ...
+
+class ExportPlanResponse(_message.Message):
+    __slots__ = ("documents",)
+    DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    documents: _containers.RepeatedCompositeFieldContainer[_planning_pb2.ExportedDocument]
+    def __init__(self, documents: _Optional[_Iterable[_Union[_planning_pb2.ExportedDocument, _Mapping]]] = ...) -> None: ...
+
+class ReportActualsRequest(_message.Message):
+    __slots__ = ("plan_id", "document", "csv", "now")
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    CSV_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
+    plan_id: str
+    document: bytes
+    csv: bytes
+    now: _timestamp_pb2.Timestamp
+    def __init__(self, plan_id: _Optional[str] = ..., document: _Optional[bytes] = ..., csv: _Optional[bytes] = ..., now: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ReportActualsResponse(_message.Message):
+    __slots__ = ("plan", "num_actuals", "changes")
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    NUM_ACTUALS_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    plan: _planning_pb2.PlanSummary
+    num_actuals: int
+    changes: _planning_pb2.PlanChanges
+    def __init__(self, plan: _Optional[_Union[_planning_pb2.PlanSummary, _Mapping]] = ..., num_actuals: _Optional[int] = ..., changes: _Optional[_Union[_planning_pb2.PlanChanges, _Mapping]] = ...) -> None: ...
+
+class ReleaseOrdersRequest(_message.Message):
+    __slots__ = ("plan_id", "order_ids", "action")
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_IDS_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    plan_id: str
+    order_ids: _containers.RepeatedScalarFieldContainer[str]
+    action: OrderAction
+    def __init__(self, plan_id: _Optional[str] = ..., order_ids: _Optional[_Iterable[str]] = ..., action: _Optional[_Union[OrderAction, str]] = ...) -> None: ...
+
+class ReleaseOrdersResponse(_message.Message):
+    __slots__ = ("plan",)
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    plan: _planning_pb2.PlanSummary
+    def __init__(self, plan: _Optional[_Union[_planning_pb2.PlanSummary, _Mapping]] = ...) -> None: ...

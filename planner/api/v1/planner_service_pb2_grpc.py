@@ -90,6 +90,41 @@ class PlannerServiceStub:
                 request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryRequest.SerializeToString,
                 response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryResponse.FromString,
                 _registered_method=True)
+        self.CreatePlan = channel.unary_unary(
+                '/planner.api.v1.PlannerService/CreatePlan',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.CreatePlanRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.CreatePlanResponse.FromString,
+                _registered_method=True)
+        self.GetPlan = channel.unary_unary(
+                '/planner.api.v1.PlannerService/GetPlan',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.GetPlanRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.GetPlanResponse.FromString,
+                _registered_method=True)
+        self.Reschedule = channel.unary_unary(
+                '/planner.api.v1.PlannerService/Reschedule',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.RescheduleRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.RescheduleResponse.FromString,
+                _registered_method=True)
+        self.CompareScenarios = channel.unary_unary(
+                '/planner.api.v1.PlannerService/CompareScenarios',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.CompareScenariosRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.CompareScenariosResponse.FromString,
+                _registered_method=True)
+        self.ExportPlan = channel.unary_unary(
+                '/planner.api.v1.PlannerService/ExportPlan',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ExportPlanRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ExportPlanResponse.FromString,
+                _registered_method=True)
+        self.ReportActuals = channel.unary_unary(
+                '/planner.api.v1.PlannerService/ReportActuals',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ReportActualsRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ReportActualsResponse.FromString,
+                _registered_method=True)
+        self.ReleaseOrders = channel.unary_unary(
+                '/planner.api.v1.PlannerService/ReleaseOrders',
+                request_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ReleaseOrdersRequest.SerializeToString,
+                response_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ReleaseOrdersResponse.FromString,
+                _registered_method=True)
 
 
 class PlannerServiceServicer:
@@ -174,6 +209,58 @@ class PlannerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreatePlan(self, request, context):
+        """Starts a durable whole-plan job (JOB_KIND_PLAN): forecast -> lot sizing -> jobs -> schedule. WatchJob
+        reports each stage and the scheduler's improving solutions; the result names the stored plan.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPlan(self, request, context):
+        """Returns a stored plan version (latest by default) as MES and ERP consume it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Reschedule(self, request, context):
+        """Re-plans after shop-floor events (breakdown, rush order, operation update, cancellation): a new
+        version and what moved. Released, running and frozen work stays in place.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompareScenarios(self, request, context):
+        """Plans the base and each what-if scenario within the caller's deadline and returns their KPIs side by
+        side (DEADLINE_EXCEEDED when the deadline is too short for all of them).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportPlan(self, request, context):
+        """Exports a plan version as B2MML XML, B2MML-JSON or CSV documents (validated against the schemas).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportActuals(self, request, context):
+        """Records actuals (a B2MML performance document or a CSV) as a new plan version.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseOrders(self, request, context):
+        """Approves, releases or cancels orders: a new plan version (FAILED_PRECONDITION for an illegal change).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlannerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -231,6 +318,41 @@ def add_PlannerServiceServicer_to_server(servicer, server):
                     servicer.StartPlanInventory,
                     request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryRequest.FromString,
                     response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryResponse.SerializeToString,
+            ),
+            'CreatePlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePlan,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.CreatePlanRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.CreatePlanResponse.SerializeToString,
+            ),
+            'GetPlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPlan,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.GetPlanRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.GetPlanResponse.SerializeToString,
+            ),
+            'Reschedule': grpc.unary_unary_rpc_method_handler(
+                    servicer.Reschedule,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.RescheduleRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.RescheduleResponse.SerializeToString,
+            ),
+            'CompareScenarios': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompareScenarios,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.CompareScenariosRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.CompareScenariosResponse.SerializeToString,
+            ),
+            'ExportPlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportPlan,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ExportPlanRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ExportPlanResponse.SerializeToString,
+            ),
+            'ReportActuals': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportActuals,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ReportActualsRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ReportActualsResponse.SerializeToString,
+            ),
+            'ReleaseOrders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseOrders,
+                    request_deserializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ReleaseOrdersRequest.FromString,
+                    response_serializer=planner_dot_api_dot_v1_dot_planner__service__pb2.ReleaseOrdersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -531,6 +653,195 @@ class PlannerService:
             '/planner.api.v1.PlannerService/StartPlanInventory',
             planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryRequest.SerializeToString,
             planner_dot_api_dot_v1_dot_planner__service__pb2.StartPlanInventoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/CreatePlan',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.CreatePlanRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.CreatePlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/GetPlan',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.GetPlanRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.GetPlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Reschedule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/Reschedule',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.RescheduleRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.RescheduleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompareScenarios(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/CompareScenarios',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.CompareScenariosRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.CompareScenariosResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportPlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/ExportPlan',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.ExportPlanRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.ExportPlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportActuals(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/ReportActuals',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.ReportActualsRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.ReportActualsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseOrders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planner.api.v1.PlannerService/ReleaseOrders',
+            planner_dot_api_dot_v1_dot_planner__service__pb2.ReleaseOrdersRequest.SerializeToString,
+            planner_dot_api_dot_v1_dot_planner__service__pb2.ReleaseOrdersResponse.FromString,
             options,
             channel_credentials,
             insecure,

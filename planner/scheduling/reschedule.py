@@ -48,7 +48,10 @@ The rules, in the order they are applied:
    objective (a lexicographic objective gets ``moved`` and ``shift`` as its last stages).
 
 The current plan, repaired where needed (each free operation kept where it was when it still fits, else
-shifted right or moved to the machine where it ends first), is the warm start.
+shifted right or moved to the machine where it ends first), is the warm start. The repair keeps every rule
+the checker enforces, the plant's peak-power limit included (the dispatching rule's power profile). When it
+finds no feasible plan, the dispatching rule (with the pinned and started work where it is) gives the warm
+start, else the solver starts without one; a solve that finds nothing in time returns the warm start.
 """
 
 from __future__ import annotations

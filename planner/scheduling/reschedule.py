@@ -48,7 +48,10 @@ The rules, in the order they are applied:
    objective (a lexicographic objective gets ``moved`` and ``shift`` as its last stages).
 
 The current plan, repaired where needed (each free operation kept where it was when it still fits, else
-shifted right or moved to the machine where it ends first), is the warm start.
+shifted right or moved to the machine where it ends first), is the warm start. The repair keeps every rule
+the checker enforces, the plant's peak-power limit included (the dispatching rule's power profile). When it
+finds no feasible plan, the dispatching rule (with the pinned and started work where it is) gives the warm
+start, else the solver starts without one; a solve that finds nothing in time returns the warm start.
 """
 
 from __future__ import annotations
@@ -282,6 +285,11 @@ class RescheduleResult:
     plan_objective: float | None = None
     """Value of the input problem's own objective for the new plan, without the stability terms (also
     when the input came from an earlier reschedule and carries them)."""
+    warm_start: Schedule | None = None
+    """The checker-valid schedule of :attr:`data` the solve started from (None: no warm start)."""
+    warm_start_source: str = ""
+    """Where :attr:`warm_start` came from: ``"repair"`` (the repaired current plan), ``"dispatch"`` (the
+    dispatching rule, when the repair found no feasible plan) or ``""`` (none)."""
 
     @property
     def schedule(self) -> Schedule | None:
@@ -303,6 +311,7 @@ class RescheduleResult:
             "now": self.now,
             "solve": self.result.summary(),
             "plan_objective": self.plan_objective,
+            "warm_start": self.warm_start_source,
             "num_moved": self.num_moved,
             "total_shift": self.total_shift,
             "num_started": len(self.started),
@@ -845,10 +854,22 @@ def _repair(
     With ``keep_first`` every operation that can stay exactly where it was stays, and only the others (and
     their jobs' later operations) are then fitted in, in planned order: fewer moves, maybe more delay.
     Maintenance tasks stay where ``maintenance`` has them when that is still allowed, else go as early as
-    they fit after the operations (left out when they do not fit: the solver places them)."""
-    from planner.scheduling.solvers.dispatch import _Timeline
+    they fit after the operations (left out when they do not fit: the solver places them).
+
+    It keeps the rules the checker enforces: resumable work pauses over closed windows (never starts in
+    one, never spans maintenance), changeovers, and, under a peak-power limit, the plant's running load
+    (the dispatching rule's power profile) leaves room for every operation it places; None when an
+    operation finds no place (its predecessor unplaced, or its power alone above the limit)."""
+    from planner.scheduling.solvers.dispatch import (
+        _Timeline,
+        add_power,
+        earliest_fit,
+        power_fits,
+        power_profile,
+    )
 
     timelines = [_Timeline(machine) for machine in data.machines]
+    power = power_profile(data)
     placed: dict[tuple[int, int], ScheduledOperation] = {}
     todo = []
     for j_idx, o_idx, op in data.operations():
@@ -856,14 +877,10 @@ def _repair(
             assert op.pinned_machine is not None and op.pinned_start is not None
             mode = op.mode_on(op.pinned_machine)
             assert mode is not None
-            windows = data.machines[op.pinned_machine].closed_windows()
-            pauses = op.resumable and mode.duration > 0
-            end = (
-                resumable_end(op.pinned_start, mode.duration, windows)
-                if pauses
-                else op.pinned_start + mode.duration
-            )
-            timelines[op.pinned_machine].add(op.pinned_start, end, data.jobs[j_idx].family)
+            timeline = timelines[op.pinned_machine]
+            end = timeline.end(op.pinned_start, mode.duration, op.resumable)
+            timeline.add(op.pinned_start, end, data.jobs[j_idx].family)
+            add_power(power, timeline, op.pinned_start, end, mode, op.resumable)
             placed[(j_idx, o_idx)] = ScheduledOperation(j_idx, o_idx, op.pinned_machine, op.pinned_start, end)
         else:
             # old operations in their planned order, rush orders after them
@@ -873,14 +890,17 @@ def _repair(
 
     def free_at(machine: int, start: int, end: int) -> bool:
         timeline = timelines[machine]
-        if any(_overlaps(start, end, w_start, w_end) for w_start, w_end in timeline.windows):
+        if any(
+            _overlaps(start, end, w_start, w_end) for w_start, w_end in [*timeline.windows, *timeline.blocks]
+        ):
             return False
         if any(start < p < end for p in timeline.points):
             return False
         return not any(_overlaps(start, end, slot.start, slot.end) for slot in timeline.slots)
 
     def block(machine: int, start: int, end: int) -> None:
-        timelines[machine].windows = sorted([*timelines[machine].windows, (start, end)])
+        # a block, not a window: resumable work may pause over closed windows but never spans maintenance
+        timelines[machine].blocks.append((start, end))
 
     tasks: dict[int, ScheduledMaintenance] = {}
     later = []
@@ -911,57 +931,63 @@ def _repair(
             ready = max(ready, pred.end)
         return ready
 
-    def place(j_idx: int, o_idx: int, machine: int, start: int, end: int) -> None:
-        timelines[machine].add(start, end, data.jobs[j_idx].family)
-        placed[(j_idx, o_idx)] = ScheduledOperation(j_idx, o_idx, machine, start, end)
+    def place(j_idx: int, o_idx: int, op: Operation, mode: Mode, start: int, end: int) -> None:
+        timelines[mode.machine].add(start, end, data.jobs[j_idx].family)
+        add_power(power, timelines[mode.machine], start, end, mode, op.resumable)
+        placed[(j_idx, o_idx)] = ScheduledOperation(j_idx, o_idx, mode.machine, start, end)
 
-    def stays(j_idx: int, o_idx: int, op: Operation, ready: int) -> bool:
+    def stay(j_idx: int, o_idx: int, op: Operation, ready: int) -> bool:
+        """Place the operation where it was planned when it still fits there (power included)."""
         if op.planned_machine is None or op.planned_start is None or ready > op.planned_start:
             return False
         mode = op.mode_on(op.planned_machine)
         assert mode is not None
+        timeline = timelines[mode.machine]
         family = data.jobs[j_idx].family
-        return timelines[mode.machine].earliest(op.planned_start, mode.duration, family) == op.planned_start
+        start = op.planned_start
+        if timeline.earliest(start, mode.duration, family, op.resumable) != start:
+            return False
+        end = timeline.end(start, mode.duration, op.resumable)
+        if not power_fits(power, timeline, start, end, mode, op.resumable):
+            return False
+        place(j_idx, o_idx, op, mode, start, end)
+        return True
 
     if keep_first:
         rest = []
         for item in todo:
             _, j_idx, o_idx, op = item
             ready = ready_of(j_idx, o_idx)
-            if ready is not None and stays(j_idx, o_idx, op, ready):
-                assert op.planned_machine is not None and op.planned_start is not None
-                mode = op.mode_on(op.planned_machine)
-                assert mode is not None
-                place(j_idx, o_idx, mode.machine, op.planned_start, op.planned_start + mode.duration)
-            else:
+            if ready is None or not stay(j_idx, o_idx, op, ready):
                 rest.append(item)
         todo = rest
     for _, j_idx, o_idx, op in todo:
         ready = ready_of(j_idx, o_idx)
         if ready is None:
             return None
-        if stays(j_idx, o_idx, op, ready):
-            assert op.planned_machine is not None and op.planned_start is not None
-            mode = op.mode_on(op.planned_machine)
-            assert mode is not None
-            place(j_idx, o_idx, mode.machine, op.planned_start, op.planned_start + mode.duration)
+        if stay(j_idx, o_idx, op, ready):
             continue
-        choice: tuple[int, int, int] | None = None
+        choice: tuple[int, int, bool, Mode] | None = None
         for mode in op.modes:
-            start = timelines[mode.machine].earliest(ready, mode.duration, data.jobs[j_idx].family)
-            cand = (start + mode.duration, start, mode.machine)
-            prefer = mode.machine != op.planned_machine
-            if choice is None or (cand[0], cand[1], prefer) < (choice[0], choice[1], False):
+            fit = earliest_fit(
+                timelines[mode.machine], power, ready, mode, data.jobs[j_idx].family, op.resumable
+            )
+            if fit is None:
+                continue
+            start, end = fit
+            cand = (end, start, mode.machine != op.planned_machine, mode)
+            if choice is None or cand[:3] < choice[:3]:
                 choice = cand
-        assert choice is not None
-        end, start, machine = choice
-        place(j_idx, o_idx, machine, start, end)
+        if choice is None:
+            return None
+        end, start, _, mode = choice
+        place(j_idx, o_idx, op, mode, start, end)
     for t_idx in later:
         task = data.maintenance[t_idx]
         timeline = timelines[task.machine]
         candidates = sorted(
             {max(now, task.earliest)}
-            | {e for _, e in timeline.windows if e >= task.earliest}
+            | {e for _, e in [*timeline.windows, *timeline.blocks] if e >= task.earliest}
             | {slot.end for slot in timeline.slots if slot.end >= task.earliest}
         )
         for start in candidates:
@@ -1060,10 +1086,8 @@ def reschedule(
         raise ValidationError(f"must be an integer >= 1 or empty, got {window!r}", "window")
     _validate_inputs(data, schedule, now, frozen_horizon)
     built = _build(data, schedule, events, now, frozen_horizon, moved_weight, shift_weight)
-    hint = built.warm_start if warm_start else None
-    hint_ok = hint is not None and check_solution(built.data, hint).ok
-    if hint is not None and not hint_ok:
-        logger.warning("the repaired plan is not feasible; it is used as a hint only")
+    hint, source = _warm_start(built) if warm_start else (None, "")
+    hint_ok = hint is not None
     from planner.scheduling.solve import solve
 
     if window is not None and hint is not None and hint_ok:
@@ -1079,7 +1103,40 @@ def reschedule(
             initial_solution=hint,
             **options,
         )
-    return _report(data, built, result, now)
+    if result.schedule is None and hint is not None:
+        # the solver found nothing in time (a loaded machine): the checked warm start is a plan
+        logger.warning("the solve found no plan within %.1f s; returning the warm start", time_limit)
+        report = check_solution(built.data, hint)
+        assert report.ok and report.objective is not None
+        result = dataclasses.replace(
+            result,
+            status=SolveStatus.FEASIBLE,
+            objective=float(report.objective),
+            schedule=hint,
+            kpis=report.kpis,
+        )
+    return dataclasses.replace(_report(data, built, result, now), warm_start=hint, warm_start_source=source)
+
+
+def _warm_start(built: _Built) -> tuple[Schedule | None, str]:
+    """A checker-valid start for the solver and where it came from: the repaired plan (``"repair"``), else
+    the dispatching rule with the pinned and started work where it is (``"dispatch"``), else none."""
+    from planner.scheduling.solvers.dispatch import dispatch
+
+    if built.warm_start is not None:
+        report = check_solution(built.data, built.warm_start)
+        if report.ok:
+            return built.warm_start, "repair"
+        logger.warning(
+            "the repaired plan is not feasible (%s); trying the dispatching rule", report.violations[0]
+        )
+    else:
+        logger.warning("the repair found no plan; trying the dispatching rule")
+    fallback = dispatch(built.data)  # checked: None unless the checker accepts it
+    if fallback is not None:
+        return fallback, "dispatch"
+    logger.warning("the dispatching rule found no plan either; the solver starts without a hint")
+    return None, ""
 
 
 def _pin(

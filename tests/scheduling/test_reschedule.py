@@ -20,7 +20,7 @@ from planner.scheduling import (
     check_solution,
     solve,
 )
-from planner.scheduling.problem_data import MaintenanceTask
+from planner.scheduling.problem_data import Energy, MaintenanceTask
 from planner.scheduling.reschedule import (
     Breakdown,
     OperationRef,
@@ -485,3 +485,141 @@ def test_resumable_work_pauses_over_a_breakdown_and_maintenance_is_kept_or_place
     if oil.start < now:
         assert (placed[0].start, placed[0].end) == (oil.start, oil.end)
     assert placed[1].start >= 50 and placed[1].end <= 200 and placed[1].start >= now
+
+
+def _power_bound_shop() -> tuple[ProblemData, Schedule]:
+    """Two machines under a 10 kW limit: J0 (6 kW) on A at 0-10, then J1 (6 kW) on B at 10-20, never both
+    at once; J2 (3 kW, resumable) on A at 10-15 beside J1. Shifting J0 right overlaps it with J1."""
+    data = ProblemData(
+        (Machine("A"), Machine("B")),
+        (
+            Job((Operation((Mode(0, 10, 6.0),)),), "J0"),
+            Job((Operation((Mode(1, 10, 6.0),)),), "J1"),
+            Job((Operation((Mode(0, 5, 3.0),), resumable=True),), "J2"),
+        ),
+        objective=Objective(makespan=1),
+        energy=Energy(60, peak_power=10.0),
+    )
+    plan = Schedule(
+        [
+            ScheduledOperation(0, 0, 0, 0, 10),
+            ScheduledOperation(1, 0, 1, 10, 20),
+            ScheduledOperation(2, 0, 0, 10, 15),
+        ]
+    )
+    assert check_solution(data, plan).ok
+    return data, plan
+
+
+def test_warm_start_keeps_the_peak_power_limit():
+    """Tests that after a breakdown that pushes J0 into J1's time, plain shifting right breaks the power
+    limit, while the repaired warm start the rescheduler used and the plan it returns both pass the
+    checker (peak at most 10 kW)."""
+    data, plan = _power_bound_shop()
+    res = reschedule(data, plan, [Breakdown("A", 0, 5)], now=0, time_limit=2, num_workers=1, seed=1)
+    # what shifting right alone gives: J0 at 5-15 beside J1 at 10-20 and J2 pushed to 15-20: 12 kW
+    naive = Schedule(
+        [
+            ScheduledOperation(0, 0, 0, 5, 15),
+            ScheduledOperation(1, 0, 1, 10, 20),
+            ScheduledOperation(2, 0, 0, 15, 20),
+        ]
+    )
+    naive_report = check_solution(res.data, naive)
+    assert any(v.rule == "power" for v in naive_report.violations)
+    assert res.warm_start_source == "repair"
+    assert res.warm_start is not None
+    warm = check_solution(res.data, res.warm_start)
+    assert warm.ok, warm.violations[:3]
+    assert warm.kpis is not None and warm.kpis.peak_power <= 10.0
+    _assert_sound(res, 0)
+    assert res.result.kpis is not None and res.result.kpis.peak_power <= 10.0
+    assert res.summary()["warm_start"] == "repair"
+
+
+def _random_power_plant(rng: random.Random) -> ProblemData:
+    """Three machines (one with a closed window), five jobs of 1-3 operations on 1-2 machines drawing
+    2-7 kW (some resumable), changeovers between two families, a peak-power limit of 9-12 kW."""
+    setups = ((0, 2), (3, 0))
+    machines = tuple(
+        Machine(f"M{m}", setup_times=setups, unavailable=((30, 40),) if m == 2 else ()) for m in range(3)
+    )
+    jobs = []
+    for j in range(5):
+        ops = []
+        for _ in range(rng.randint(1, 3)):
+            eligible = rng.sample(range(3), rng.randint(1, 2))
+            modes = tuple(Mode(m, rng.randint(2, 9), float(rng.randint(2, 7))) for m in eligible)
+            ops.append(Operation(modes, resumable=rng.random() < 0.3))
+        jobs.append(Job(tuple(ops), f"J{j}", family=j % 2))
+    return ProblemData(
+        machines,
+        tuple(jobs),
+        num_families=2,
+        objective=Objective(makespan=1),
+        energy=Energy(60, peak_power=float(rng.randint(9, 12))),
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_repaired_warm_start_passes_the_checker_on_random_power_plants(seed):
+    """Tests that on small random plants with a peak-power limit, closed windows, resumable work and
+    changeovers, a breakdown at a random time gives a warm start from the repair that passes the checker,
+    and a checked plan."""
+    from planner.scheduling.solvers.dispatch import dispatch
+
+    rng = random.Random(seed)
+    data = _random_power_plant(rng)
+    plan = dispatch(data)
+    assert plan is not None and check_solution(data, plan).ok
+    makespan = max(s.end for s in plan)
+    now = rng.randint(0, makespan // 2)
+    machine = rng.randrange(3)
+    events = [Breakdown(machine, now, now + rng.randint(3, 15))]
+    res = reschedule(data, plan, events, now=now, time_limit=1, num_workers=1, seed=1, solver="dispatch")
+    assert res.warm_start_source == "repair"
+    assert res.warm_start is not None
+    warm = check_solution(res.data, res.warm_start)
+    assert warm.ok, warm.violations[:3]
+    _assert_sound(res, now)
+
+
+def test_without_a_repair_the_dispatching_rule_then_no_hint(monkeypatch):
+    """Tests that when the repair finds no plan the rescheduler starts from the dispatching rule (a checked
+    schedule with the started work where it is), without either from no hint, and returns a plan each time."""
+    import planner.scheduling.reschedule as module
+    import planner.scheduling.solvers.dispatch as dispatch_module
+
+    data, plan = _power_bound_shop()
+    monkeypatch.setattr(module, "_best_repair", lambda *args, **kwargs: None)
+    res = reschedule(data, plan, [Breakdown("A", 12, 14)], now=11, time_limit=2, num_workers=1, seed=1)
+    assert res.warm_start_source == "dispatch"
+    assert res.warm_start is not None and check_solution(res.data, res.warm_start).ok
+    assert OperationRef("J1", 0) in res.started
+    _assert_sound(res, 11)
+    monkeypatch.setattr(dispatch_module, "dispatch", lambda *args, **kwargs: None)
+    res = reschedule(data, plan, [Breakdown("A", 12, 14)], now=11, time_limit=2, num_workers=1, seed=1)
+    assert res.warm_start_source == "" and res.warm_start is None
+    _assert_sound(res, 11)
+
+
+def test_a_solve_without_a_plan_in_time_returns_the_warm_start(monkeypatch):
+    """Tests that when the solver returns no schedule (time limit on a loaded machine) the rescheduler
+    returns its checked warm start as a feasible plan."""
+    import importlib
+
+    from planner.scheduling.result import Result, SolveStatus
+
+    solve_module = importlib.import_module(
+        "planner.scheduling.solve"
+    )  # the package exports solve() by that name
+
+    def no_plan(*args: Any, **kwargs: Any) -> Result:
+        return Result(SolveStatus.UNKNOWN, None, 0.0, 0.1, solver="cpsat")
+
+    data, plan = _power_bound_shop()
+    monkeypatch.setattr(solve_module, "solve", no_plan)
+    res = reschedule(data, plan, [Breakdown("A", 0, 5)], now=0, time_limit=2, num_workers=1, seed=1)
+    assert res.result.status == SolveStatus.FEASIBLE
+    assert res.schedule == res.warm_start
+    _assert_sound(res, 0)

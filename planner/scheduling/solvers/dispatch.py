@@ -20,7 +20,7 @@ import bisect
 import time
 from dataclasses import dataclass
 
-from planner.scheduling.problem_data import Machine, ProblemData, resumable_end
+from planner.scheduling.problem_data import Machine, Mode, ProblemData, resumable_end
 from planner.scheduling.result import Result, SolveStatus
 from planner.scheduling.solution import Schedule, ScheduledMaintenance, ScheduledOperation
 from planner.scheduling.solvers.base import Progress, ProgressCallback
@@ -211,6 +211,59 @@ def _segments(start: int, end: int, closed: list[tuple[int, int]], paused: bool)
     return out
 
 
+def power_profile(data: ProblemData) -> _PowerProfile | None:
+    """An empty running-load profile under the plant's peak-power limit, or None when there is no limit."""
+    limit = data.energy.peak_power if data.energy is not None else None
+    return _PowerProfile(limit) if limit is not None else None
+
+
+def add_power(
+    power: _PowerProfile | None, timeline: _Timeline, start: int, end: int, mode: Mode, resumable: bool
+) -> None:
+    """Add the load of work of ``mode`` placed on ``timeline`` at ``[start, end)`` (not in its pauses)."""
+    if power is None or mode.power <= 0 or end <= start:
+        return
+    paused = resumable and mode.duration > 0
+    power.add(_segments(start, end, timeline.closed, paused), mode.power)
+
+
+def power_fits(
+    power: _PowerProfile | None, timeline: _Timeline, start: int, end: int, mode: Mode, resumable: bool
+) -> bool:
+    """Whether work of ``mode`` at ``[start, end)`` on ``timeline`` stays under the peak-power limit."""
+    if power is None or mode.power <= 0:
+        return True
+    paused = resumable and mode.duration > 0
+    return power.conflict(_segments(start, end, timeline.closed, paused), mode.power) is None
+
+
+def earliest_fit(
+    timeline: _Timeline,
+    power: _PowerProfile | None,
+    ready: int,
+    mode: Mode,
+    family: int,
+    resumable: bool,
+) -> tuple[int, int] | None:
+    """Earliest ``(start, end)`` at or after ``ready`` of work of ``mode`` on ``timeline``: between the placed
+    operations with changeovers, clear of closed windows and maintenance (pausing over closed windows when
+    ``resumable``) and where the running load leaves room for its power; None when its power alone is
+    above the limit."""
+    if power is not None and mode.power > power.limit:
+        return None
+    paused = resumable and mode.duration > 0
+    t = ready
+    while True:
+        start = timeline.earliest(t, mode.duration, family, resumable)
+        end = timeline.end(start, mode.duration, resumable)
+        if power is None or mode.power <= 0:
+            return start, end
+        jump = power.conflict(_segments(start, end, timeline.closed, paused), mode.power)
+        if jump is None:
+            return start, end
+        t = max(jump, start + 1)
+
+
 RULES = ("makespan", "tardiness")
 
 
@@ -288,20 +341,11 @@ def dispatch(data: ProblemData, rule: str | None = None) -> Schedule | None:
         family = data.jobs[j_idx].family
         best: tuple[int, int, int] | None = None
         for mode in op.modes:
-            timeline = timelines[mode.machine]
-            paused = op.resumable and mode.duration > 0
             if limit is not None and mode.power > limit:
                 continue
-            t = ready[j_idx]
-            while True:
-                start = timeline.earliest(t, mode.duration, family, op.resumable)
-                end = timeline.end(start, mode.duration, op.resumable)
-                if power is None or mode.power <= 0:
-                    break
-                jump = power.conflict(_segments(start, end, timeline.closed, paused), mode.power)
-                if jump is None:
-                    break
-                t = max(jump, start + 1)
+            fit = earliest_fit(timelines[mode.machine], power, ready[j_idx], mode, family, op.resumable)
+            assert fit is not None
+            start, end = fit
             cand = (start, end, mode.machine)
             if best is None or (cand[1], cand[0]) < (best[1], best[0]):
                 best = cand

@@ -1631,7 +1631,7 @@ def _write_forecast_csv(frame: Any, path: Path | None) -> None:
 @click.option(
     "--fast",
     is_flag=True,
-    help="Leave AutoARIMA (about three quarters of the fitting time) out of the candidates.",
+    help="Leave AutoARIMA (about four fifths of the fitting time) out of the candidates.",
 )
 @click.option(
     "--out",

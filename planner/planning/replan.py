@@ -35,8 +35,8 @@ facts and the events (given by plant ids and calendar times) into
   rescheduler's rule), whatever its state.
 - Rush orders become new ``proposed`` customer orders scheduled after ``now``.
 
-Limits: an actual on another machine than the one planned is recorded by ``apply_actuals`` but cannot be
-re-planned (an error names the operation).
+An actual on another machine than the one planned is a fact too: the operation stays where it ran (the
+machine must be one of its eligible machines; otherwise an error names the operation and the machines).
 """
 
 from __future__ import annotations
@@ -654,15 +654,13 @@ def _reschedule_plan(
         model_op = data.jobs[j_idx].operations[o_idx]
         pin: tuple[int | None, int | None] = (None, None)
         if op.state in ("running", "completed", "closed"):
-            if machine_index.get(op.machine) != sop.machine:
+            ran_on = machine_index.get(op.machine)
+            if ran_on is None:
                 errors.append(
-                    FieldViolation(
-                        f"operation {op_id}",
-                        f"reported on machine {op.machine!r}, planned on {data.machine_name(sop.machine)!r}; "
-                        "re-planning work moved to another machine is not supported",
-                    )
+                    FieldViolation(f"operation {op_id}", f"reported on unknown machine {op.machine!r}")
                 )
                 continue
+            moved_to = None if ran_on == sop.machine else op.machine
             if op.start > now or (op.state != "running" and op.end > now):
                 errors.append(
                     FieldViolation(
@@ -672,13 +670,11 @@ def _reschedule_plan(
                 )
                 continue
             if op.state == "running":
-                updates.append(OperationUpdate(order.id, o_idx, start=op.start))
-                mode = model_op.mode_on(sop.machine)
-                running.setdefault(sop.machine, []).append(
-                    (op.start, op.start + (mode.duration if mode else 0))
-                )
+                updates.append(OperationUpdate(order.id, o_idx, start=op.start, machine=moved_to))
+                mode = model_op.mode_on(ran_on)
+                running.setdefault(ran_on, []).append((op.start, op.start + (mode.duration if mode else 0)))
             else:
-                updates.append(OperationUpdate(order.id, o_idx, start=op.start, end=op.end))
+                updates.append(OperationUpdate(order.id, o_idx, start=op.start, end=op.end, machine=moved_to))
         elif op.state == "released":
             pin = (sop.machine, sop.start)
         if (model_op.pinned_machine, model_op.pinned_start) != pin:

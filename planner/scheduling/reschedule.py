@@ -150,17 +150,21 @@ class OperationUpdate:
     """Operation ``operation`` (0-based) of job ``job`` (name) actually started at ``start``, finished at ``end``.
 
     Either may be omitted (not both): a missing ``start`` is the planned one; an ``end`` marks the
-    operation done, a ``start`` alone marks it running.
+    operation done, a ``start`` alone marks it running. ``machine`` (name or index) is where it actually
+    ran when that is not the planned machine; it must be one of the operation's eligible machines.
     """
 
     job: str
     operation: int
     start: int | None = None
     end: int | None = None
+    machine: str | int | None = None
 
     def __post_init__(self) -> None:
         errors: list[FieldViolation] = []
         _check_job_ref(self.job, errors)
+        if self.machine is not None:
+            _check_machine_ref(self.machine, errors)
         if not _is_int(self.operation) or self.operation < 0:
             errors.append(
                 FieldViolation("operation", f"must be an operation index >= 0, got {self.operation!r}")
@@ -557,7 +561,23 @@ def _build(
                 continue
             plan = plans[(j_idx, event.operation)]
             op = data.jobs[j_idx].operations[event.operation]
-            planned_mode = op.mode_on(plan.machine)
+            ran_on = plan.machine
+            if event.machine is not None:
+                m_idx = resolver.machine(event.machine, f"{where}.machine", errors)
+                if m_idx is None:
+                    continue
+                if op.mode_on(m_idx) is None:
+                    eligible = ", ".join(data.machine_name(m.machine) for m in op.modes)
+                    errors.append(
+                        FieldViolation(
+                            f"{where}.machine",
+                            f"operation {event.operation} of job {event.job!r} cannot run on "
+                            f"{data.machine_name(m_idx)!r} (eligible: {eligible})",
+                        )
+                    )
+                    continue
+                ran_on = m_idx
+            planned_mode = op.mode_on(ran_on)
             assert planned_mode is not None
             start = event.start if event.start is not None else plan.start
             if start > now:
@@ -584,6 +604,7 @@ def _build(
                         )
                     )
                     continue
+            plan.machine = ran_on
             plan.start = start
             plan.end = event.end if event.end is not None else start + planned_mode.duration
             plan.done = event.end is not None

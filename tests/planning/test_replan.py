@@ -288,3 +288,47 @@ def test_actuals_command_reschedules_on_request(plan_dir, tmp_path):
     new = PlanStore(plan_dir).current()
     assert json.loads((plan_dir / SCHEDULE_FILE).read_text())["version"] == new.version
     assert next(o for _, o in new.operations() if o.id == succ.id).start >= late
+
+
+def test_actual_on_another_eligible_machine_stays_where_it_ran(plan_dir):
+    """Tests that an operation reported done on another eligible machine than planned is kept there, with its
+    actual times, and that the rest is re-planned around it (the stored schedule passes the checker)."""
+    before = PlanStore(plan_dir).current()
+    order = min(before.orders, key=lambda o: o.operations[1].start)
+    mill = order.operations[1]
+    other = "CNC-2" if mill.machine == "CNC-1" else "CNC-1"
+    end = mill.start + 40
+    result = replan(
+        plan_dir,
+        now=end,
+        actuals=[Actual(order.id, mill.id, other, mill.start, end)],
+        time_limit=2.0,
+        num_workers=1,
+    )
+    new_mill = next(o for _, o in result.plan.operations() if o.id == mill.id)
+    assert (new_mill.machine, new_mill.start, new_mill.end, new_mill.state) == (
+        other,
+        mill.start,
+        end,
+        "completed",
+    )
+    for _, op in result.plan.operations():
+        if op.machine == other and op.id != mill.id:
+            assert op.end <= mill.start or op.start >= end, op.id  # nothing else overlaps where it ran
+    _check_stored(plan_dir, result.plan)
+
+
+def test_actual_on_a_machine_the_operation_cannot_use_is_refused(plan_dir):
+    """Tests that an actual on a machine that is not eligible for the operation is refused, naming it."""
+    before = PlanStore(plan_dir).current()
+    order = before.orders[0]
+    mill = order.operations[1]
+    with pytest.raises(ValidationError, match="PAINT"):
+        replan(
+            plan_dir,
+            now=mill.start + 40,
+            actuals=[Actual(order.id, mill.id, "PAINT", mill.start, mill.start + 40)],
+            time_limit=1.0,
+            num_workers=1,
+        )
+    assert PlanStore(plan_dir).current().version == before.version

@@ -19,6 +19,7 @@ from planner.scheduling.solvers.cpsat.model import CpSatModel
 from planner.scheduling.solvers.cpsat.shop import is_plain_shop
 from planner.scheduling.solvers.dispatch import dispatch
 from planner.scheduling.solvers.energy_shift import shift_for_energy
+from planner.scheduling.solvers.energy_start import frugal_start
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +202,15 @@ class CpSatBackend:
     def _warm_start_without_energy(
         self, data: ProblemData, hint: Schedule | None, budget: float, num_workers: int, seed: int
     ) -> Schedule | None:
-        """A schedule optimised for the non-energy terms, if it beats ``hint`` on the full objective."""
+        """A schedule for the other terms plus energy at flat rates, if it beats ``hint`` on the full objective.
+
+        The exact energy terms (overlaps with the tariff runs) slow CP-SAT down; priced at one flat rate
+        (:func:`..energy_timing.flat_energy_objective`) energy is linear in the mode literals and the
+        makespan, so the search still prefers frugal modes and short idle time at no cost in speed. The
+        tariff's timing is left to the later stages.
+        """
+        from planner.scheduling.solvers.cpsat.energy_timing import flat_energy_objective
+
         objective = data.objective
         if not (objective.makespan or objective.tardiness or objective.setup):
             return None
@@ -213,7 +222,7 @@ class CpSatBackend:
         built = CpSatModel(plain)
         if hint is not None:
             built.add_hint(hint)
-        built.model.minimize(built.weighted_objective())
+        built.model.minimize(flat_energy_objective(data, built, hint))
         solver = self._new_solver(budget, num_workers, seed)
         with self._lock:
             if self._stopped:
@@ -279,14 +288,20 @@ class CpSatBackend:
                     started=started,
                 )
         warm_seconds = 0.0
+        stats_start = ""
         if _energy_weighted(data) and not data.objective.lexicographic:
             # the energy terms slow the search down: first a good schedule for the other terms
             warm_started = time.perf_counter()
+            frugal = frugal_start(data, hint if hint_ok else None)
+            if frugal is not None and frugal is not hint:
+                hint, hint_ok = frugal, True
+                stats_start = "frugal dispatch"
             better = self._warm_start_without_energy(
                 data, hint if hint_ok else None, WARM_START_SHARE * time_limit, num_workers, seed
             )
             if better is not None:
                 hint, hint_ok = better, True
+                stats_start = "flat-rate energy"
             if hint_ok and hint is not None:
                 hint = shift_for_energy(data, hint, time_limit=POLISH_SHARE * time_limit)
             warm_seconds = time.perf_counter() - warm_started
@@ -304,6 +319,8 @@ class CpSatBackend:
         stats: dict[str, Any] = {"build_seconds": round(build_time - warm_seconds, 4)}
         if warm_seconds:
             stats["warm_start_seconds"] = round(warm_seconds, 4)
+        if stats_start:
+            stats["warm_start"] = stats_start
         all_optimal = True
         polish = (
             POLISH_SHARE * time_limit if _energy_weighted(data) and not data.objective.lexicographic else 0.0
@@ -370,8 +387,9 @@ class CpSatBackend:
         if not report.ok:
             raise RuntimeError(f"CP-SAT returned a schedule the checker rejects: {report.violations[:3]}")
         assert report.objective is not None
-        if not built.exact and hint_ok and hint is not None and not data.objective.lexicographic:
-            # the model rounds or leaves out part of the energy: the warm start may still be truly better
+        if (not built.exact or polish) and hint_ok and hint is not None and not data.objective.lexicographic:
+            # the model rounds or leaves out part of the energy, or CP-SAT left the hinted warm start for a
+            # worse schedule: the warm start is a valid answer, judged by the checker
             hint_report = check_solution(data, hint)
             if hint_report.objective is not None and hint_report.objective < report.objective:
                 schedule, report = hint, hint_report

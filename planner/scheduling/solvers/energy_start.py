@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 
 from planner.scheduling.check import check_solution
 from planner.scheduling.problem_data import ProblemData
@@ -20,8 +21,9 @@ from planner.scheduling.solvers.dispatch import dispatch
 
 logger = logging.getLogger(__name__)
 
-SLACKS = (0.2, 0.5, 1.0)
-"""Energy slacks over the most frugal mode tried: a mode is kept when its energy is at most (1 + slack) times."""
+SLACKS = (0.5, 0.75, 1.0, 0.35, 0.2, 1.5, 3.0, 0.1)
+"""Energy slacks over the most frugal mode, in the order tried: a mode is kept when its energy is at most
+(1 + slack) times the least (the best slack differs from plant to plant: 0.5 to 3 on generated ones)."""
 
 
 def frugal_modes(data: ProblemData, slack: float) -> ProblemData:
@@ -52,8 +54,10 @@ def frugal_modes(data: ProblemData, slack: float) -> ProblemData:
     return data.replace(jobs=tuple(jobs))
 
 
-def frugal_start(data: ProblemData, incumbent: Schedule | None = None) -> Schedule | None:
-    """The best of ``incumbent`` and dispatch on :func:`frugal_modes` for each of :data:`SLACKS`.
+def frugal_start(
+    data: ProblemData, incumbent: Schedule | None = None, *, time_limit: float | None = None
+) -> Schedule | None:
+    """The best of ``incumbent`` and dispatch on :func:`frugal_modes` for the slacks of :data:`SLACKS`.
 
     Parameters
     ----------
@@ -61,6 +65,8 @@ def frugal_start(data: ProblemData, incumbent: Schedule | None = None) -> Schedu
         The problem; every candidate is judged by the checker on its full objective.
     incumbent
         A schedule to beat (e.g. plain dispatch), or None.
+    time_limit
+        Seconds after which no further slack is tried (at least one is), or None for all.
 
     Returns
     -------
@@ -74,7 +80,10 @@ def frugal_start(data: ProblemData, incumbent: Schedule | None = None) -> Schedu
             best, best_objective = incumbent, report.objective
     if not any(len(op.modes) > 1 for _, _, op in data.operations()):
         return best
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
     for slack in SLACKS:
+        if deadline is not None and time.perf_counter() > deadline and slack != SLACKS[0]:
+            break
         candidate = dispatch(frugal_modes(data, slack))
         if candidate is None:
             continue

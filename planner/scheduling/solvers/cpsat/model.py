@@ -127,19 +127,8 @@ def _power_scale(values: list[float]) -> int:
 class CpSatModel:
     """CP-SAT variables, constraints and objective terms for one :class:`ProblemData`."""
 
-    def __init__(
-        self,
-        data: ProblemData,
-        makespan_cap: int | None = None,
-        *,
-        sequences: dict[int, list[tuple[int, int]]] | None = None,
-        max_overlap_terms: int = MAX_OVERLAP_TERMS,
-    ):
+    def __init__(self, data: ProblemData, makespan_cap: int | None = None):
         self.data = data
-        self.sequences = sequences
-        """Per machine, a fixed order of its (non-zero-length) operations: chains replace the changeover
-        circuits, so only the timing is left to choose (see :mod:`..energy_timing`)."""
-        self.max_overlap_terms = max_overlap_terms
         self.model = cp_model.CpModel()
         self.full_horizon = data.horizon() + self._tariff_span()
         self.horizon = (
@@ -160,7 +149,7 @@ class CpSatModel:
         self.energy_model = ""
         """How energy enters the objective: "" (it does not), "per period" (exact) or "start period"."""
         self.ops: dict[tuple[int, int], _OpVars] = {}
-        self.setup_terms: list[tuple[cp_model.IntVar | int, int]] = []
+        self.setup_terms: list[tuple[cp_model.IntVar, int]] = []
         self.makespan = self.model.new_int_var(0, self.horizon, "makespan")
         self.tardiness: list[tuple[int, cp_model.IntVar]] = []
         self.moved: list[cp_model.IntVar | int] = []
@@ -186,10 +175,7 @@ class CpSatModel:
         self._add_release_times()
         self._add_maintenance()
         self._add_machine_no_overlap()
-        if sequences is None:
-            self._add_setups()
-        else:
-            self._add_fixed_sequences(sequences)
+        self._add_setups()
         self._add_peak_power()
         self._add_makespan()
         self._add_tardiness()
@@ -440,22 +426,6 @@ class CpSatModel:
             model.add_circuit(arcs)  # type: ignore[arg-type]
             self.circuits[m_idx] = (firsts, lasts, between, empty)
 
-    def _add_fixed_sequences(self, sequences: dict[int, list[tuple[int, int]]]) -> None:
-        """Each machine runs its operations in the given order, keeping the changeover between neighbours."""
-        for m_idx, keys in sequences.items():
-            machine = self.data.machines[m_idx]
-            for prev, nxt in itertools.pairwise(keys):
-                setup = machine.setup(self.data.jobs[prev[0]].family, self.data.jobs[nxt[0]].family)
-                end = _bounds(self.ops[prev].modes[m_idx][2])[1]
-                self.model.add(self.ops[nxt].start >= end + setup)
-                if setup:
-                    self.setup_terms.append((1, setup))
-            if keys and machine.has_setups:
-                init = machine.setup(machine.initial_family, self.data.jobs[keys[0][0]].family)
-                if init:
-                    self.model.add(self.ops[keys[0]].start >= init)
-                    self.setup_terms.append((1, init))
-
     def _pinned_to(self, key: tuple[int, int]) -> int | None:
         return self.data.jobs[key[0]].operations[key[1]].pinned_machine
 
@@ -584,7 +554,7 @@ class CpSatModel:
             for machine in vars_.modes:
                 reach[(key, machine)] = [seg for seg in seen_by[machine] if seg[0] < hi and lo < seg[1]]
                 num_terms += len(reach[(key, machine)])
-        if num_terms > self.max_overlap_terms:
+        if num_terms > MAX_OVERLAP_TERMS:
             if any(p > 0 for p in idle):
                 self.exact = False  # the approximation leaves idle energy out
             self.energy_model = "start period"

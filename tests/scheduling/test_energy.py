@@ -300,6 +300,11 @@ def test_frugal_modes_keep_the_modes_within_the_energy_slack():
     assert [mode.machine for mode in frugal_modes(data, 0.0).jobs[0].operations[0].modes] == [a]
     assert [mode.machine for mode in frugal_modes(data, 0.2).jobs[0].operations[0].modes] == [a, b]
     assert len(frugal_modes(data, 0.0).jobs[0].operations[1].modes) == 2  # pinned: untouched
+    drawn = iter([0.3, 2.0])  # one draw per operation with a choice
+    assert [mode.machine for mode in frugal_modes(data, lambda: next(drawn)).jobs[0].operations[0].modes] == [
+        a,
+        b,
+    ]
     with pytest.raises((ValueError, ValidationError), match="slack"):
         frugal_modes(data, -0.1)
 

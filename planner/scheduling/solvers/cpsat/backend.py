@@ -78,10 +78,10 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
                 logger.exception("progress callback failed")
 
 
-WARM_START_SHARE = 0.6
+WARM_START_SHARE = 0.5
 """Share of the time limit spent, when energy is weighted, on a schedule for the other terms and energy at a
 flat rate (:mod:`.flat_energy`); the exact model gets what is left after the stages before and after it."""
-START_SHARE = 0.15
+START_SHARE = 0.25
 """Share of the time limit, when energy is weighted, for energy-frugal dispatch (:mod:`..energy_start`)."""
 POLISH_SHARE = 0.05
 """Share of the time limit for sliding work to cheaper periods (:mod:`..energy_shift`), before and after."""
@@ -303,7 +303,9 @@ class CpSatBackend:
             # the energy terms slow the search down: first a good schedule for the other terms and energy
             # at a flat rate, from the best of dispatch and energy-frugal dispatch
             warm_started = time.perf_counter()
-            frugal = frugal_start(data, hint if hint_ok else None, time_limit=START_SHARE * time_limit)
+            frugal = frugal_start(
+                data, hint if hint_ok else None, time_limit=START_SHARE * time_limit, seed=seed
+            )
             if frugal is not None:
                 hint, hint_ok = frugal, True
                 _note(stages_seen, "start", data, hint)

@@ -10,14 +10,19 @@ running and idle), CO2 and the saving.
 
 Example::
 
-    .venv/bin/python benchmarks/energy_tariff.py --jobs 8,40 --seeds 1,2,3 --time-limit 10 --workers 2
+    .venv/bin/python benchmarks/energy_tariff.py --jobs 40,120 --seeds 1,2,3 --time-limit 10,30 --workers 2 \
+        --csv benchmarks/results/energy_tariff.csv
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import os
 import random
 import time
+from pathlib import Path
+from typing import Any
 
 from planner.scheduling import Model, Objective, ProblemData, check_solution, solve
 
@@ -47,47 +52,102 @@ def plant(num_jobs: int, seed: int, peak: float | None) -> ProblemData:
     return m.data()
 
 
+def _solve(data: ProblemData, time_limit: float, workers: int) -> tuple[Any, float, float]:
+    """KPIs, checker objective and wall seconds of one solve (the schedule must pass the checker)."""
+    started = time.perf_counter()
+    result = solve(data, time_limit=time_limit, num_workers=workers, seed=1)
+    seconds = time.perf_counter() - started
+    assert result.schedule is not None, f"{data.name}: no schedule ({result.status})"
+    report = check_solution(data, result.schedule)
+    assert report.ok and report.kpis is not None and report.objective is not None, report.violations
+    return result.schedule, report.objective, seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--jobs", default="8,40", help="comma-separated numbers of jobs")
     parser.add_argument("--seeds", default="1,2,3")
-    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--time-limit", default="10", help="comma-separated seconds per solve")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--energy-weight", type=int, default=10, help="objective weight per unit of money")
     parser.add_argument("--peak", type=float, default=None, help="plant peak-power limit in kW")
+    parser.add_argument("--csv", type=Path, default=None, help="write the rows to this CSV file")
     args = parser.parse_args()
 
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
     print(
-        "| plant | ops | blind makespan | blind cost | aware makespan | aware cost | saving | makespan change "
-        "| blind s | aware s |"
+        "| plant | ops | limit s | blind makespan | blind cost | aware makespan | aware cost | saving "
+        "| makespan change | blind obj (aware weights) | aware obj | blind s | aware s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    savings = []
-    for num_jobs in map(int, args.jobs.split(",")):
-        for seed in map(int, args.seeds.split(",")):
-            base = plant(num_jobs, seed, args.peak)
-            blind_data = base.replace(objective=Objective(makespan=1, tardiness=1))
-            aware_data = base.replace(objective=Objective(makespan=1, tardiness=1, energy=args.energy_weight))
-            row = []
-            for data in (blind_data, aware_data):
-                started = time.perf_counter()
-                result = solve(data, time_limit=args.time_limit, num_workers=args.workers, seed=1)
-                seconds = time.perf_counter() - started
-                assert result.schedule is not None, f"{data.name}: no schedule ({result.status})"
-                report = check_solution(data, result.schedule)
-                assert report.ok and report.kpis is not None, report.violations
-                row.append((report.kpis, seconds))
-            (blind, blind_s), (aware, aware_s) = row
-            saving = 1 - aware.energy_cost / blind.energy_cost
-            savings.append(saving)
-            print(
-                f"| {base.name} | {base.num_operations} | {blind.makespan} | {blind.energy_cost:.2f} | "
-                f"{aware.makespan} | {aware.energy_cost:.2f} | {saving:.1%} | "
-                f"{aware.makespan / blind.makespan - 1:+.1%} | {blind_s:.1f} | {aware_s:.1f} |"
-            )
-    print(f"\nmean saving {sum(savings) / len(savings):.1%} over {len(savings)} plants")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    rows: list[dict[str, Any]] = []
+    turn = 0
+    for time_limit in map(float, args.time_limit.split(",")):
+        for num_jobs in map(int, args.jobs.split(",")):
+            for seed in map(int, args.seeds.split(",")):
+                base = plant(num_jobs, seed, args.peak)
+                blind_data = base.replace(objective=Objective(makespan=1, tardiness=1))
+                aware_data = base.replace(
+                    objective=Objective(makespan=1, tardiness=1, energy=args.energy_weight)
+                )
+                aware_first = turn % 2 == 1
+                # alternate which solve runs first, so load changes on the shared machine hit both alike
+                turn += 1
+                if aware_first:
+                    aware_schedule, aware_obj, aware_s = _solve(aware_data, time_limit, args.workers)
+                blind_schedule, _, blind_s = _solve(blind_data, time_limit, args.workers)
+                if not aware_first:
+                    aware_schedule, aware_obj, aware_s = _solve(aware_data, time_limit, args.workers)
+                blind = check_solution(aware_data, blind_schedule)
+                aware = check_solution(aware_data, aware_schedule)
+                assert blind.kpis is not None and aware.kpis is not None and blind.objective is not None
+                saving = 1 - aware.kpis.energy_cost / blind.kpis.energy_cost
+                row = {
+                    "plant": base.name,
+                    "operations": base.num_operations,
+                    "time_limit": time_limit,
+                    "blind_makespan": blind.kpis.makespan,
+                    "blind_cost": round(blind.kpis.energy_cost, 4),
+                    "aware_makespan": aware.kpis.makespan,
+                    "aware_cost": round(aware.kpis.energy_cost, 4),
+                    "saving": round(saving, 5),
+                    "makespan_change": round(aware.kpis.makespan / blind.kpis.makespan - 1, 5),
+                    "blind_objective_aware_weights": round(blind.objective, 4),
+                    "aware_objective": round(aware_obj, 4),
+                    "blind_seconds": round(blind_s, 2),
+                    "aware_seconds": round(aware_s, 2),
+                    "load": round(os.getloadavg()[0], 1),
+                }
+                rows.append(row)
+                print(
+                    f"| {base.name} | {base.num_operations} | {time_limit:g} | {blind.kpis.makespan} | "
+                    f"{blind.kpis.energy_cost:.2f} | {aware.kpis.makespan} | {aware.kpis.energy_cost:.2f} | "
+                    f"{saving:.1%} | {row['makespan_change']:+.1%} | {blind.objective:.1f} | "
+                    f"{aware_obj:.1f} | {blind_s:.1f} | {aware_s:.1f} |",
+                    flush=True,
+                )
+    print()
+    for time_limit in sorted({r["time_limit"] for r in rows}):
+        for ops_class in sorted({r["plant"].split("_s")[0] for r in rows}):
+            part = [
+                r for r in rows if r["time_limit"] == time_limit and r["plant"].startswith(ops_class + "_")
+            ]
+            if part:
+                mean = sum(r["saving"] for r in part) / len(part)
+                change = sum(r["makespan_change"] for r in part) / len(part)
+                print(
+                    f"{ops_class} at {time_limit:g} s: mean saving {mean:.1%}, mean makespan change "
+                    f"{change:+.1%} over {len(part)} plants"
+                )
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+    if args.csv is not None:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
+        with args.csv.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
 
 
 if __name__ == "__main__":

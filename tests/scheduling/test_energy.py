@@ -264,3 +264,115 @@ def test_model_energy_equals_the_checker_when_exact(idle, service_a):
     else:  # maintenance on an idling machine is credited as if before the makespan: a lower bound
         assert model_value <= report.objective + 1e-6
     assert built.exact == (idle == 0.0 or not service_a)  # maintenance on idling A makes it a bound
+
+
+def test_tariff_runs_merge_across_a_machines_closed_windows():
+    """Tests that runs inside a closed window join their neighbour and equal open runs merge across it."""
+    from planner.scheduling.solvers.cpsat.model import _open_segments, _tariff_segments
+
+    rates = {"energy": [1.0, 3.0, 0.5, 0.5, 3.0, 1.0, 3.0]}
+    segments = _tariff_segments(rates, 7, 10)
+    assert segments == [(0, 10, 0), (10, 20, 1), (20, 40, 2), (40, 50, 4), (50, 60, 5), (60, 70, 6)]
+    # closed 20-40 (the cheap runs): the 3.0 runs on either side become one
+    assert _open_segments(segments, [(20, 40)], rates) == [(0, 10, 0), (10, 50, 1), (50, 60, 5), (60, 70, 6)]
+    # a closed window cutting into runs keeps them apart; a leading closed run joins the first open one
+    assert _open_segments(segments, [(0, 10), (25, 45)], rates) == [
+        (0, 20, 1),
+        (20, 40, 2),
+        (40, 50, 4),
+        (50, 60, 5),
+        (60, 70, 6),
+    ]
+    assert _open_segments(segments, [], rates) == segments
+
+
+def test_frugal_modes_keep_the_modes_within_the_energy_slack():
+    """Tests that frugal_modes drops the hungry modes of unpinned operations and rejects a negative slack."""
+    from planner.exceptions import ValidationError
+    from planner.scheduling.solvers.energy_start import frugal_modes
+
+    m = Model()
+    a, b, c = m.add_machine("A"), m.add_machine("B"), m.add_machine("C")
+    job = m.add_job("J")
+    m.add_operation(job, [(a, 10, 10.0), (b, 20, 6.0), (c, 5, 50.0)])  # 100, 120, 250 kW x time
+    m.add_operation(job, [(a, 10, 1.0), (c, 10, 9.0)], pinned=(c, 40))
+    data = m.data()
+    assert [mode.machine for mode in frugal_modes(data, 0.0).jobs[0].operations[0].modes] == [a]
+    assert [mode.machine for mode in frugal_modes(data, 0.2).jobs[0].operations[0].modes] == [a, b]
+    assert len(frugal_modes(data, 0.0).jobs[0].operations[1].modes) == 2  # pinned: untouched
+    drawn = iter([0.3, 2.0])  # one draw per operation with a choice
+    assert [mode.machine for mode in frugal_modes(data, lambda: next(drawn)).jobs[0].operations[0].modes] == [
+        a,
+        b,
+    ]
+    with pytest.raises((ValueError, ValidationError), match="slack"):
+        frugal_modes(data, -0.1)
+
+
+def test_flat_rate_energy_picks_the_frugal_mode():
+    """Tests that the flat-rate stand-in for energy makes CP-SAT choose the mode that uses less energy."""
+    from ortools.sat.python import cp_model
+
+    from planner.scheduling.solvers.cpsat.flat_energy import flat_energy_objective
+    from planner.scheduling.solvers.cpsat.model import CpSatModel
+
+    m = Model()
+    fast, slow = m.add_machine("fast"), m.add_machine("slow")
+    m.add_operation(m.add_job("J"), [(fast, 10, 30.0), (slow, 15, 5.0)])
+    m.set_energy(60, price=[0.3], hours_per_unit=1 / 60)
+    data = m.data()
+    for weight, machine in ((0, fast), (10, slow)):
+        weighted = data.replace(objective=Objective(makespan=1, energy=weight))
+        built = CpSatModel(data)  # the model of the other terms only, as in the warm start
+        built.model.minimize(flat_energy_objective(weighted, built, None))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = 1
+        assert solver.solve(built.model) == cp_model.OPTIMAL
+        assert built.schedule(solver).get(0, 0).machine == machine
+
+
+def shifted_plant(num_jobs: int, seed: int) -> ProblemData:
+    """A small plant closed at night with a day/night tariff and alternative machines of different power."""
+    import random
+
+    rng = random.Random(seed)
+    m = Model(time_unit="min")
+    shifts = [(d * 1440 + 960, d * 1440 + 1800) for d in range(3)]
+    machines = [m.add_machine(f"M{i}", unavailable=shifts, idle_power=2.0) for i in range(3)]
+    for j in range(num_jobs):
+        job = m.add_job(f"J{j}", due=rng.randint(200, 900))
+        for _ in range(rng.randint(2, 3)):
+            modes = [(e, rng.randint(20, 90), float(rng.randint(5, 40))) for e in rng.sample(machines, 2)]
+            m.add_operation(job, modes, resumable=rng.random() < 0.5)
+    price = [0.10 if h % 24 < 6 or h % 24 >= 22 else 0.32 for h in range(72)]
+    m.set_energy(60, price=price, co2=[0.35])
+    m.set_objective(makespan=1, tardiness=1, energy=10)
+    return m.data()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_energy_solve_is_never_worse_than_its_starting_schedules(seed):
+    """Tests that the energy-weighted solve returns no worse, by the checker, than dispatch, energy-frugal
+    dispatch and a tariff-blind solve's schedule given as the initial solution."""
+    from planner.scheduling.solvers.energy_start import frugal_start
+
+    data = shifted_plant(8, seed)
+    blind = solve(
+        data.replace(objective=Objective(makespan=1, tardiness=1)), time_limit=1.0, num_workers=1, seed=1
+    )
+    assert blind.schedule is not None
+    blind_objective = check_solution(data, blind.schedule).objective
+    starts = [dispatch(data), frugal_start(data)]
+    start_objectives = [check_solution(data, s).objective for s in starts if s is not None]
+    assert start_objectives
+    from_blind = solve(data, time_limit=2.0, num_workers=1, seed=1, initial_solution=blind.schedule)
+    alone = solved(data, time_limit=2.0)
+    for result in (from_blind, alone):
+        assert result.schedule is not None
+        report = check_solution(data, result.schedule)
+        assert report.ok, report.violations
+        assert report.objective == pytest.approx(result.objective)
+        assert result.objective <= min(start_objectives) + 1e-6
+    assert from_blind.objective <= blind_objective + 1e-6
+    assert "energy_stages" in alone.stats

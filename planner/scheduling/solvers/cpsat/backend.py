@@ -19,6 +19,7 @@ from planner.scheduling.solvers.cpsat.model import CpSatModel
 from planner.scheduling.solvers.cpsat.shop import is_plain_shop
 from planner.scheduling.solvers.dispatch import dispatch
 from planner.scheduling.solvers.energy_shift import shift_for_energy
+from planner.scheduling.solvers.energy_start import frugal_start
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,10 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 
 WARM_START_SHARE = 0.5
-"""Share of the time limit spent, when energy is weighted, on a schedule for the other terms alone."""
+"""Share of the time limit spent, when energy is weighted, on a schedule for the other terms and energy at a
+flat rate (:mod:`.flat_energy`); the exact model gets what is left after the stages before and after it."""
+START_SHARE = 0.25
+"""Share of the time limit, when energy is weighted, for energy-frugal dispatch (:mod:`..energy_start`)."""
 POLISH_SHARE = 0.05
 """Share of the time limit for sliding work to cheaper periods (:mod:`..energy_shift`), before and after."""
 
@@ -111,6 +115,13 @@ def _makespan_cap(data: ProblemData, hint: Schedule | None) -> int | None:
     if report.objective is None:
         return None
     return int(report.objective // objective.makespan)
+
+
+def _note(stages: dict[str, float], stage: str, data: ProblemData, schedule: Schedule) -> None:
+    """Record the checker objective of ``schedule`` after ``stage``."""
+    objective = check_solution(data, schedule).objective
+    if objective is not None:
+        stages[stage] = round(float(objective), 4)
 
 
 class CpSatBackend:
@@ -198,10 +209,18 @@ class CpSatBackend:
             status, objective, bound, runtime, schedule, report.kpis, self.name, outcome.num_solutions, stats
         )
 
-    def _warm_start_without_energy(
+    def _warm_start_flat_energy(
         self, data: ProblemData, hint: Schedule | None, budget: float, num_workers: int, seed: int
     ) -> Schedule | None:
-        """A schedule optimised for the non-energy terms, if it beats ``hint`` on the full objective."""
+        """A schedule for the other terms plus energy at flat rates, if it beats ``hint`` on the full objective.
+
+        The exact energy terms (overlaps with the tariff runs) slow CP-SAT down; priced at one flat rate
+        (:func:`.flat_energy.flat_energy_objective`) energy is linear in the mode literals and the
+        makespan, so the search still prefers frugal modes and short idle time at no cost in speed. The
+        tariff's timing is left to the later stages.
+        """
+        from planner.scheduling.solvers.cpsat.flat_energy import flat_energy_objective
+
         objective = data.objective
         if not (objective.makespan or objective.tardiness or objective.setup):
             return None
@@ -213,7 +232,7 @@ class CpSatBackend:
         built = CpSatModel(plain)
         if hint is not None:
             built.add_hint(hint)
-        built.model.minimize(built.weighted_objective())
+        built.model.minimize(flat_energy_objective(data, built, hint))
         solver = self._new_solver(budget, num_workers, seed)
         with self._lock:
             if self._stopped:
@@ -279,16 +298,28 @@ class CpSatBackend:
                     started=started,
                 )
         warm_seconds = 0.0
+        stages_seen: dict[str, float] = {}  # checker objective after each stage of an energy solve
         if _energy_weighted(data) and not data.objective.lexicographic:
-            # the energy terms slow the search down: first a good schedule for the other terms
+            # the energy terms slow the search down: first a good schedule for the other terms and energy
+            # at a flat rate, from the best of dispatch and energy-frugal dispatch
             warm_started = time.perf_counter()
-            better = self._warm_start_without_energy(
+            frugal = frugal_start(
+                data, hint if hint_ok else None, time_limit=START_SHARE * time_limit, seed=seed
+            )
+            if frugal is not None:
+                hint, hint_ok = frugal, True
+                _note(stages_seen, "start", data, hint)
+            better = self._warm_start_flat_energy(
                 data, hint if hint_ok else None, WARM_START_SHARE * time_limit, num_workers, seed
             )
             if better is not None:
                 hint, hint_ok = better, True
+                _note(stages_seen, "flat_energy", data, hint)
             if hint_ok and hint is not None:
-                hint = shift_for_energy(data, hint, time_limit=POLISH_SHARE * time_limit)
+                polished = shift_for_energy(data, hint, time_limit=POLISH_SHARE * time_limit)
+                if polished is not hint:
+                    hint = polished
+                    _note(stages_seen, "shifted", data, hint)
             warm_seconds = time.perf_counter() - warm_started
         built = CpSatModel(data, makespan_cap=_makespan_cap(data, hint if hint_ok else None))
         if hint is not None:
@@ -304,6 +335,8 @@ class CpSatBackend:
         stats: dict[str, Any] = {"build_seconds": round(build_time - warm_seconds, 4)}
         if warm_seconds:
             stats["warm_start_seconds"] = round(warm_seconds, 4)
+        if stages_seen:
+            stats["energy_stages"] = stages_seen
         all_optimal = True
         polish = (
             POLISH_SHARE * time_limit if _energy_weighted(data) and not data.objective.lexicographic else 0.0
@@ -370,8 +403,11 @@ class CpSatBackend:
         if not report.ok:
             raise RuntimeError(f"CP-SAT returned a schedule the checker rejects: {report.violations[:3]}")
         assert report.objective is not None
-        if not built.exact and hint_ok and hint is not None and not data.objective.lexicographic:
-            # the model rounds or leaves out part of the energy: the warm start may still be truly better
+        if stages_seen:
+            _note(stages_seen, "cpsat", data, schedule)
+        if (not built.exact or polish) and hint_ok and hint is not None and not data.objective.lexicographic:
+            # the model rounds or leaves out part of the energy, or CP-SAT left the hinted warm start for a
+            # worse schedule: the warm start is a valid answer, judged by the checker
             hint_report = check_solution(data, hint)
             if hint_report.objective is not None and hint_report.objective < report.objective:
                 schedule, report = hint, hint_report
@@ -382,6 +418,7 @@ class CpSatBackend:
                 polished_report = check_solution(data, polished)
                 assert polished_report.objective is not None and report.objective is not None
                 stats["energy_shift_saving"] = round(report.objective - polished_report.objective, 6)
+                stages_seen["shifted_after"] = round(float(polished_report.objective), 4)
                 schedule, report = polished, polished_report
                 if status == SolveStatus.OPTIMAL:
                     status = SolveStatus.FEASIBLE  # the model's optimum was not the problem's

@@ -79,6 +79,43 @@ def _tariff_segments(
     return out
 
 
+def _open_segments(
+    segments: list[tuple[int, int, int]], closed: list[tuple[int, int]], rates: dict[str, list[float]]
+) -> list[tuple[int, int, int]]:
+    """The tariff runs as a machine with closed windows ``closed`` sees them: a run inside a closed window
+    joins its neighbour, and open runs with equal rates merge across the closed time between them.
+
+    No work overlaps a closed window except a resumable operation spanning it, whose pause is credited
+    at the same (merged) rates, so the priced cost of running time is unchanged and far fewer overlap
+    variables are needed (a day/night tariff over night shifts leaves one run per day or fewer).
+    """
+    if not closed:
+        return segments
+
+    def inside(a: int, b: int) -> bool:
+        return any(ws <= a and b <= we for ws, we in closed)
+
+    def same(k: int, other: int) -> bool:
+        return all(rs[k] == rs[other] for rs in rates.values())
+
+    out: list[tuple[int, int, int]] = []
+    pending: int | None = None  # start of closed runs before the first open one
+    for a, b, k in segments:
+        if inside(a, b):
+            if out:
+                out[-1] = (out[-1][0], b, out[-1][2])
+            elif pending is None:
+                pending = a
+            continue
+        if out and same(k, out[-1][2]):
+            out[-1] = (out[-1][0], b, out[-1][2])
+        else:
+            out.append((pending if not out and pending is not None else a, b, k))
+    if not out and pending is not None:
+        return segments
+    return out
+
+
 def _power_scale(values: list[float]) -> int:
     """The smallest power of ten up to 1000 that makes every value an integer, else 1000."""
     for scale in (1, 10, 100, 1000):
@@ -509,12 +546,14 @@ class CpSatModel:
         earliest = self._earliest_starts()
         tails = self._tails()
         segments = _tariff_segments(rates, num_periods, energy.period)
-        reach: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+        seen_by = [_open_segments(segments, closed, rates) for closed in self._closed]
+        reach: dict[tuple[tuple[int, int], int], list[tuple[int, int, int]]] = {}
         num_terms = 0
         for key, vars_ in self.ops.items():
             lo, hi = earliest[key], self.horizon - tails[key]
-            reach[key] = [seg for seg in segments if seg[0] < hi and lo < seg[1]]
-            num_terms += len(vars_.modes) * len(reach[key])
+            for machine in vars_.modes:
+                reach[(key, machine)] = [seg for seg in seen_by[machine] if seg[0] < hi and lo < seg[1]]
+                num_terms += len(reach[(key, machine)])
         if num_terms > MAX_OVERLAP_TERMS:
             if any(p > 0 for p in idle):
                 self.exact = False  # the approximation leaves idle energy out
@@ -533,7 +572,13 @@ class CpSatModel:
                 start, end, _ = _bounds(interval)
                 enforce = [] if isinstance(present, int) else [present]
                 overlaps = self._priced_overlaps(
-                    f"{j_idx}_{o_idx}_{machine}", start, end, enforce, coef, reach[(j_idx, o_idx)], net < 0
+                    f"{j_idx}_{o_idx}_{machine}",
+                    start,
+                    end,
+                    enforce,
+                    coef,
+                    reach[((j_idx, o_idx), machine)],
+                    net < 0,
                 )
                 self._overlap_vars[((j_idx, o_idx), machine)] = [
                     (a, b, inner, ov) for a, b, _, inner, ov in overlaps
@@ -545,7 +590,7 @@ class CpSatModel:
                     for (w_start, w_end), across in vars_.spans.get(machine, []):
                         paused = sum(
                             c[k] * (min(w_end, b) - max(w_start, a))
-                            for a, b, k in segments
+                            for a, b, k in seen_by[machine]
                             if a < w_end and w_start < b
                         )
                         if paused:

@@ -344,9 +344,21 @@ def change_orders(plans: PlanRepository, plan_id: str, order_ids: Sequence[str],
 
 
 def record_actuals(
-    plans: PlanRepository, plan_id: str, content: bytes, *, csv_format: bool, now: datetime | None
+    plans: PlanRepository,
+    plan_id: str,
+    content: bytes,
+    *,
+    csv_format: bool,
+    now: datetime | None,
+    time_limit: float | None = None,
+    num_workers: int = 1,
 ) -> tuple[Plan, Plan, int]:
     """Apply actuals (a performance document or CSV bytes) to the latest version and store the next one.
+
+    When the plan keeps its scheduling problem (plans made with a schedule) and ``time_limit`` is given,
+    the remaining work is rescheduled from ``now`` by :func:`planner.planning.replan.replan` (late work
+    pushes its successors through the rescheduler, released and running work stays); otherwise the
+    actuals are recorded and late work's successors are shifted (:func:`~planner.planning.lifecycle.apply_actuals`).
 
     Returns
     -------
@@ -380,6 +392,23 @@ def record_actuals(
             # Name the request's field, not the temporary file.
             raise DocumentError(path.name, exc.where, exc.message) from None
     moment = plan.time_of(now) if now is not None else max(max(a.start, a.end or a.start) for a in actuals)
+    context = plans.context(plan_id)
+    if time_limit is not None and context.get("instance") and context.get("schedule"):
+        result = _replan_stored(
+            plans,
+            plan_id,
+            plan,
+            context,
+            [],
+            actuals,
+            now=moment,
+            frozen_horizon=0,
+            time_limit=time_limit,
+            num_workers=num_workers,
+            seed=1,
+            reason="actuals",
+        )
+        return plan, result.plan, len(actuals)
     new = store.commit(apply_actuals(plan, actuals, moment))
     return plan, new, len(actuals)
 
@@ -463,13 +492,10 @@ def reschedule_plan(
     PlannerError
         When the plan has no scheduling instance (it was made without a schedule).
     """
-    import json
-    import tempfile
-    from pathlib import Path
 
     from planner.planning.lifecycle import Actual
     from planner.planning.plan import Plan
-    from planner.planning.replan import CancelOrder, MachineDown, RushOrderRequest, replan
+    from planner.planning.replan import CancelOrder, MachineDown, RushOrderRequest
 
     stored = plans.get(plan_id)
     context = plans.context(plan_id)
@@ -519,6 +545,46 @@ def reschedule_plan(
         raise ValidationError(errors)
     if now is None:
         now = previous.time_of(datetime.now(UTC))
+    result = _replan_stored(
+        plans,
+        plan_id,
+        previous,
+        context,
+        replan_events,
+        actuals,
+        now=now,
+        frozen_horizon=frozen_horizon,
+        time_limit=time_limit,
+        num_workers=num_workers,
+        seed=seed,
+        reason="reschedule",
+    )
+    return previous, result.plan, result.diff
+
+
+def _replan_stored(
+    plans: PlanRepository,
+    plan_id: str,
+    previous: Plan,
+    context: Mapping[str, Any],
+    events: Sequence[Any],
+    actuals: Sequence[Any],
+    *,
+    now: int,
+    frozen_horizon: int,
+    time_limit: float,
+    num_workers: int,
+    seed: int,
+    reason: str,
+) -> Any:
+    """Run :func:`~planner.planning.replan.replan` on a temporary plan directory made from the stored version
+    and its context, and store the new version with its new context; returns the replan result."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from planner.planning.replan import replan
+
     with tempfile.TemporaryDirectory(prefix="planner-replan-") as folder:
         directory = Path(folder)
         previous.write(directory)
@@ -527,14 +593,14 @@ def reschedule_plan(
                 (directory / name).write_text(json.dumps(context[key]))
         result = replan(
             directory,
-            replan_events,
+            list(events),
             now=now,
-            actuals=actuals,
+            actuals=list(actuals),
             frozen_horizon=frozen_horizon,
             time_limit=time_limit,
             num_workers=num_workers,
             seed=seed,
         )
         new_context = _read_context(directory)
-    plans.add(result.plan.to_dict(), context=new_context, reason="reschedule")
-    return previous, result.plan, result.diff
+    plans.add(result.plan.to_dict(), context=new_context, reason=reason)
+    return result

@@ -358,12 +358,28 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
         if source is None:
             raise ValidationError("give the actuals as document or as csv", "document")
         now = request.now.ToDatetime(tzinfo=UTC) if request.HasField("now") else None
-        old, new, count = record_actuals(
-            self.runner.plans,
-            _plan_id(request.plan_id),
-            bytes(getattr(request, source)),
-            csv_format=source == "csv",
-            now=now,
+        limit = min(self.config.default_time_limit, self.config.limits.max_time_limit)
+
+        def work(seconds_left: float | None) -> Any:
+            # The remaining work is rescheduled from now, within the caller's deadline.
+            run_limit = limit if seconds_left is None else min(limit, seconds_left * 0.8)
+            return record_actuals(
+                self.runner.plans,
+                _plan_id(request.plan_id),
+                bytes(getattr(request, source)),
+                csv_format=source == "csv",
+                now=now,
+                time_limit=max(0.1, run_limit),
+                num_workers=self.config.workers_per_solve,
+            )
+
+        old, new, count = run_in_slot(
+            work,
+            self.pool,
+            stop=lambda: None,
+            time_remaining=context.time_remaining,
+            on_stop=context.add_callback,
+            is_active=context.is_active,
         )
         return pb.ReportActualsResponse(
             plan=convert.plan_summary_to_proto(summary_of(new)),

@@ -1985,27 +1985,33 @@ def export_command(
     "--now", default=None, help="Current time (ISO 8601 or plan time); default: the latest reported."
 )
 @click.option(
-    "--reschedule",
-    is_flag=True,
-    help="Re-plan the remaining work from now with the rescheduler (as `planner replan --actuals`).",
+    "--reschedule/--shift-only",
+    default=None,
+    help="Re-plan the remaining work from now with the rescheduler (as `planner replan --actuals`), or only "
+    "shift late work's successors. Default: reschedule when PLAN_DIR keeps its scheduling problem "
+    "(plans made by `planner plan`), else shift.",
 )
 @click.option("--frozen", type=int, default=0, show_default=True, help="With --reschedule: frozen minutes.")
 @click.option(
     "--time-limit", type=float, default=5.0, show_default=True, help="With --reschedule: seconds to solve."
 )
 def actuals_command(
-    file: Path, plan_dir: Path, now: str | None, reschedule: bool, frozen: int, time_limit: float
+    file: Path, plan_dir: Path, now: str | None, reschedule: bool | None, frozen: int, time_limit: float
 ) -> None:
     """Apply the actuals in FILE to the plan in PLAN_DIR and store the next plan version.
 
     FILE is an OperationsPerformance or WorkPerformance document (XML or B2MML-JSON) or a CSV with the
     columns order,operation,machine,actual_start,actual_end,quantity_done,scrap. Reported operations
-    get their actual machine, times and quantities; successors of late work are pushed later (shifted),
-    or, with --reschedule, the remaining work is re-planned from now by the rescheduler (released and
-    running work pinned; see `planner replan`). On any error the plan is left as it was (exit code 2).
+    get their actual machine, times and quantities; the remaining work is re-planned from now by the
+    rescheduler (released and running work pinned; see `planner replan`) when the plan folder keeps its
+    scheduling problem, or with --shift-only successors of late work are only pushed later. On any error
+    the plan is left as it was (exit code 2).
     """
     from planner.interchange.export import record_actuals
+    from planner.planning.replan import INSTANCE_FILE
 
+    if reschedule is None:
+        reschedule = (plan_dir / INSTANCE_FILE).exists()
     if reschedule:
         _replan_actuals(file, plan_dir, now, frozen, time_limit)
         return

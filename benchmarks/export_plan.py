@@ -2,10 +2,11 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/export_plan.py [--operations 10000] [--no-validate] [--repeat 3]
+    .venv/bin/python benchmarks/export_plan.py [--operations 10000] [--no-validate] [--repeat 3] [--plan-dir DIR]
 
 Two plans: the bike plant's (``instances/native/bike_plant.json`` solved with the dispatching rule) and a
-generated plan of ``--operations`` operations (orders of 10 operations on 20 machines, no gaps). For each
+generated plan of ``--operations`` operations (orders of 10 operations on 20 machines, no gaps); with
+``--plan-dir`` also the plan of a plan folder (e.g. the demo plant's, written by ``make demo``). For each
 plan and document (plan-level ``ProcessOperationsSchedule``, dispatch-level ``ProcessWorkSchedule``) it
 reports the time to build the document, to write it as XML (lxml) and as B2MML-JSON, the sizes, and the
 time to validate each against the shipped schemas (xmlschema, jsonschema; the schemas are loaded once
@@ -153,6 +154,9 @@ def main() -> None:
     parser.add_argument("--no-validate", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=RESULTS / "export_plan.csv")
+    parser.add_argument(
+        "--plan-dir", type=Path, action="append", default=[], help="also a plan folder's plan"
+    )
     args = parser.parse_args()
     validate = not args.no_validate
     if validate:
@@ -161,6 +165,9 @@ def main() -> None:
         json_validator()
         print(f"schemas loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     rows = measure("bike plant", bike_plan(), validate, args.repeat)
+    for folder in args.plan_dir:
+        plan = Plan.read(folder)
+        rows += measure(plan.plant or folder.name, plan, validate, args.repeat)
     rows += measure("generated", generated_plan(args.operations), validate, args.repeat)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", newline="") as handle:

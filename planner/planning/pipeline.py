@@ -827,7 +827,11 @@ def _large_schedule(
         settings.large_schedule,
     )
     blind_problem = _scheduling_problem(plant, jobs, energy_weight=False) if energy_terms else full
-    blind = _improve(blind_problem, _construct(blind_problem), settings)
+    t0 = time.perf_counter()
+    start = _construct(blind_problem)
+    construct_seconds = time.perf_counter() - t0
+    blind = _improve(blind_problem, start, settings)
+    blind = replace(blind, stats={**blind.stats, "construct_seconds": round(construct_seconds, 2)})
     if not energy_terms or blind.schedule is None:
         if blind.schedule is None:
             return blind, None
@@ -846,7 +850,14 @@ def _large_schedule(
         report.kpis,
         "dispatch+cpsat-blind+energy-shift",
         1,
-        {"energy_pass": "re-timing", "blind_status": blind.status.value},
+        {
+            "energy_pass": "re-timing",
+            "blind_status": blind.status.value,
+            "blind_gap": round(min(blind.gap, 1.0), 4),
+            "construct_seconds": round(construct_seconds, 2),
+            "improve_seconds": round(blind.runtime, 2),
+            "retime_seconds": round(time.perf_counter() - started, 2),
+        },
     )
     return aware, blind if settings.compare_tariff_blind else None
 

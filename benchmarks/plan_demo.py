@@ -231,6 +231,12 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
         print(" ".join(f"{f}={rows[-1][f]}" for f in FIELDS), flush=True)
+        for name, res in (("schedule", sched), ("blind", result.blind_result)):
+            if res is not None:
+                gap = round(min(res.gap, 1.0), 4)
+                print(
+                    f"{name}: solver={res.solver} status={res.status} gap={gap} stats={res.stats}", flush=True
+                )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     new = not args.out.exists()
     with args.out.open("a", newline="") as f:
@@ -242,6 +248,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    import logging
+
+    # the schedule stage says which path it takes and when CP-SAT finds nothing
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("planner.planning.pipeline").setLevel(logging.INFO)
     t0 = time.perf_counter()
     code = main()
     print(f"done in {time.perf_counter() - t0:.0f} s", file=sys.stderr)

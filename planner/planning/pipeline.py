@@ -87,6 +87,10 @@ class CustomerOrder:
     priority: int = 3
 
 
+LARGE_SCHEDULE = 1500
+"""Operations from which the schedule stage constructs first and leaves the energy terms out of CP-SAT."""
+
+
 @dataclass(frozen=True)
 class PlanSettings:
     """How hard each stage works.
@@ -116,6 +120,10 @@ class PlanSettings:
     makespan_tolerance
         The saving counts as achieved "at equal makespan" when the energy-aware makespan is at most
         ``(1 + makespan_tolerance)`` times the tariff-blind one.
+    large_schedule
+        From this many operations on, the schedule stage builds a schedule with the dispatching rule first,
+        improves it with CP-SAT without the energy terms and makes it energy-aware by re-timing only (see
+        :func:`_large_schedule`); below it, CP-SAT solves tariff-blind and energy-aware in full.
     """
 
     time_limit: float = 10.0
@@ -130,6 +138,7 @@ class PlanSettings:
     service_level: float | None = None
     compare_tariff_blind: bool = True
     makespan_tolerance: float = 0.10
+    large_schedule: int = LARGE_SCHEDULE
 
     def __post_init__(self) -> None:
         errors = []
@@ -144,6 +153,8 @@ class PlanSettings:
             errors.append(
                 FieldViolation("makespan_tolerance", f"must be >= 0, got {self.makespan_tolerance}")
             )
+        if self.large_schedule < 0:
+            errors.append(FieldViolation("large_schedule", f"must be >= 0, got {self.large_schedule}"))
         if errors:
             raise ValidationError(errors)
 
@@ -737,22 +748,123 @@ def _schedule_stage(
             "on_progress": on_progress,
         }
         res = solve(trimmed, initial_solution=initial, **options)  # type: ignore[arg-type]
-        if res.schedule is None:
-            return res
-        report = check_solution(target, res.schedule)
-        if report.ok:
-            return replace(res, kpis=report.kpis, objective=report.objective)
-        logger.warning(
-            "the schedule uses closed time after minute %d; solving on the full calendar", calendar_end
-        )
-        return solve(target, initial_solution=res.schedule, **options)  # type: ignore[arg-type]
+        if res.schedule is not None:
+            report = check_solution(target, res.schedule)
+            if report.ok:
+                return replace(res, kpis=report.kpis, objective=report.objective)
+            logger.warning(
+                "the schedule uses closed time after minute %d; solving on the full calendar", calendar_end
+            )
+        # A warm start the full calendar rejects leaves CP-SAT without a feasible solution to fall back
+        # on: construct one on the full calendar instead.
+        return _improve(target, _construct(target), settings)
 
     energy_terms = full.objective.energy > 0 or full.objective.co2 > 0
+    if full.num_operations >= settings.large_schedule:
+        return full, *_large_schedule(plant, jobs, full, settings, energy_terms)
     blind = None
     if plant.energy is not None and energy_terms and settings.compare_tariff_blind:
         blind = run(False, None)
     result = run(True, blind.schedule if blind is not None else None)
     return full, result, blind
+
+
+def _construct(data: ProblemData) -> Schedule | None:
+    """The dispatching rule's schedule of ``data`` when the checker accepts it, else None."""
+    from planner.scheduling import check_solution
+    from planner.scheduling.solvers.dispatch import dispatch
+
+    schedule = dispatch(data)
+    if schedule is None or not check_solution(data, schedule).ok:
+        logger.warning(
+            "the dispatching rule found no feasible schedule of %d operations", data.num_operations
+        )
+        return None
+    return schedule
+
+
+def _improve(data: ProblemData, start: Schedule | None, settings: PlanSettings) -> Result:
+    """CP-SAT on ``data`` warm-started from ``start``; ``start`` itself when CP-SAT returns nothing better."""
+    from planner.scheduling import Result, SolveStatus, check_solution, solve
+
+    started = time.perf_counter()
+    res = solve(
+        data,
+        initial_solution=start,
+        time_limit=settings.time_limit,
+        num_workers=settings.num_workers,
+        seed=settings.seed,
+    )
+    if res.schedule is not None or start is None:
+        return res
+    report = check_solution(data, start)
+    logger.warning("CP-SAT found no schedule in %.0f s; keeping the constructed one", settings.time_limit)
+    return Result(
+        SolveStatus.FEASIBLE,
+        report.objective,
+        max(0.0, res.lower_bound),
+        time.perf_counter() - started,
+        start,
+        report.kpis,
+        "dispatch",
+        1,
+        {**res.stats, "fallback": "dispatch", "cpsat_status": res.status.value},
+    )
+
+
+def _large_schedule(
+    plant: Plant, jobs: Sequence[JobInfo], full: ProblemData, settings: PlanSettings, energy_terms: bool
+) -> tuple[Result, Result | None]:
+    """The schedule stage from :attr:`PlanSettings.large_schedule` operations on: construct, then improve.
+
+    The dispatching rule builds a schedule on the full calendar (no trimming: it needs no tariff periods);
+    CP-SAT improves it tariff-blind (no energy terms, whose overlap terms dominate the model's memory at this
+    size; the power limit stays); the energy-aware schedule is that one re-timed to cheaper periods by
+    :func:`~planner.scheduling.solvers.energy_shift.shift_for_energy` (same machines and sequences, no
+    later ends), so it never ends worse than the tariff-blind one.
+    """
+    from planner.scheduling import Result, SolveStatus, check_solution
+    from planner.scheduling.solvers.energy_shift import shift_for_energy
+
+    logger.info(
+        "%d operations (>= %d): constructing with the dispatching rule, CP-SAT without energy terms",
+        full.num_operations,
+        settings.large_schedule,
+    )
+    blind_problem = _scheduling_problem(plant, jobs, energy_weight=False) if energy_terms else full
+    t0 = time.perf_counter()
+    start = _construct(blind_problem)
+    construct_seconds = time.perf_counter() - t0
+    blind = _improve(blind_problem, start, settings)
+    blind = replace(blind, stats={**blind.stats, "construct_seconds": round(construct_seconds, 2)})
+    if not energy_terms or blind.schedule is None:
+        if blind.schedule is None:
+            return blind, None
+        report = check_solution(full, blind.schedule)
+        return replace(blind, kpis=report.kpis, objective=report.objective), None
+    started = time.perf_counter()
+    shifted = shift_for_energy(full, blind.schedule, time_limit=settings.time_limit)
+    report = check_solution(full, shifted)
+    assert report.ok and report.objective is not None
+    aware = Result(
+        SolveStatus.FEASIBLE,
+        report.objective,
+        0.0,  # the re-timing proves no bound of the energy-aware problem
+        time.perf_counter() - started,
+        shifted,
+        report.kpis,
+        "dispatch+cpsat-blind+energy-shift",
+        1,
+        {
+            "energy_pass": "re-timing",
+            "blind_status": blind.status.value,
+            "blind_gap": round(min(blind.gap, 1.0), 4),
+            "construct_seconds": round(construct_seconds, 2),
+            "improve_seconds": round(blind.runtime, 2),
+            "retime_seconds": round(time.perf_counter() - started, 2),
+        },
+    )
+    return aware, blind if settings.compare_tariff_blind else None
 
 
 # -- stage 5: plan -------------------------------------------------------------------------------------

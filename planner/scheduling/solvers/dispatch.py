@@ -143,6 +143,8 @@ class _Timeline:
                 lo = max(ready, machine.setup(machine.initial_family, family))
             else:
                 lo = max(ready, prev.end + machine.setup(prev.family, family))
+            if nxt is not None and lo + duration + machine.setup(family, nxt.family) > nxt.start:
+                continue  # too short even before windows move the start later (skips the window scans)
             if resumable:
                 lo = self._clear_resumable(lo, duration)
             else:

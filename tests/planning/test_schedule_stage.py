@@ -1,0 +1,67 @@
+"""Tests of the schedule stage's construct-then-improve path and its fallback when CP-SAT finds nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import planner.scheduling
+from planner.exceptions import ValidationError
+from planner.planning.pipeline import PlanSettings, make_plan
+from planner.planning.plant import read_plant
+from planner.scheduling import Result, SolveStatus, check_solution
+from tests.planning.conftest import FAST, SMALL_PLANT, short_history
+
+
+@pytest.fixture()
+def no_cpsat(monkeypatch):
+    """CP-SAT that finds nothing in time (what a 5,000-operation model does in a short limit)."""
+    calls = []
+
+    def solve(data, **kwargs):
+        calls.append(data.num_operations)
+        return Result(SolveStatus.UNKNOWN, None, 0.0, 0.01, solver="cpsat")
+
+    monkeypatch.setattr(planner.scheduling, "solve", solve)
+    return calls
+
+
+def _assert_valid(res):
+    for sched in (res.schedule_result, res.blind_result):
+        assert sched is not None and sched.schedule is not None
+        report = check_solution(res.problem, sched.schedule)
+        assert report.ok, report.violations[:3]
+        assert len(sched.schedule) == res.problem.num_operations
+
+
+@pytest.mark.parametrize("large_schedule", [0, 10_000])
+def test_schedule_stage_returns_a_checker_valid_plan_when_cpsat_finds_nothing(no_cpsat, large_schedule):
+    """Tests that with CP-SAT returning no schedule both paths (large and small) plan every operation by dispatch."""
+    plant = read_plant(SMALL_PLANT)
+    settings = dataclasses.replace(FAST, large_schedule=large_schedule)
+    res = make_plan(plant, short_history(), (), settings)
+    assert no_cpsat, "CP-SAT was not asked"
+    _assert_valid(res)
+    assert res.blind_result is not None and res.blind_result.stats["fallback"] == "dispatch"
+    assert res.blind_result.status == SolveStatus.FEASIBLE
+    scheduled = {o.id for o in res.plan.orders if o.operations}
+    assert scheduled == {job.name for job in res.problem.jobs}
+
+
+def test_large_schedule_re_times_for_energy_without_losing_makespan():
+    """Tests that the large path's energy-aware schedule costs no more and ends no later than the tariff-blind one."""
+    plant = read_plant(SMALL_PLANT)
+    res = make_plan(plant, short_history(), (), dataclasses.replace(FAST, large_schedule=0))
+    _assert_valid(res)
+    aware, blind = res.schedule_result.kpis, res.blind_result.kpis
+    assert aware is not None and blind is not None
+    assert aware.energy_cost <= blind.energy_cost + 1e-9
+    assert aware.makespan <= blind.makespan
+    assert res.schedule_result.stats["energy_pass"] == "re-timing"
+
+
+def test_large_schedule_must_not_be_negative():
+    """Tests that a negative large_schedule is rejected with a message naming the field and the rule."""
+    with pytest.raises(ValidationError, match=r"large_schedule.*>= 0"):
+        PlanSettings(large_schedule=-1)

@@ -388,11 +388,17 @@ class CpSatBackend:
 
         if (
             schedule is None
-            and status == SolveStatus.UNKNOWN
+            and status in (SolveStatus.UNKNOWN, SolveStatus.INFEASIBLE)
             and hint is not None
             and check_solution(data, hint).ok
         ):
-            # CP-SAT found nothing in time: the warm start is still a valid answer.
+            # CP-SAT found nothing in time: the warm start is still a valid answer. A checker-valid warm
+            # start also proves the problem feasible when the model says otherwise: the model is conservative
+            # where it approximates (a paused resumable operation counted against the power limit, the
+            # makespan cap derived from the warm start), so its "infeasible" is no proof then.
+            if status == SolveStatus.INFEASIBLE:
+                stats["model"] = "infeasible under its approximations; the warm start is feasible"
+                bound = 0.0
             schedule = hint
             status = SolveStatus.FEASIBLE
             stats["fallback"] = "initial solution"

@@ -285,12 +285,25 @@ def test_client_forecast_rows_and_start(server: Any, tmp_path: Path) -> None:
 
 
 def test_forecast_deadline_stops_between_chunks(
-    server: Any, stub: pb_grpc.PlannerServiceStub, caplog: pytest.LogCaptureFixture
+    server: Any, stub: pb_grpc.PlannerServiceStub, caplog: pytest.LogCaptureFixture, monkeypatch: Any
 ) -> None:
     """Tests that a Forecast whose deadline passes mid-run is DEADLINE_EXCEEDED and gives its slot back
     once the running chunk ends: the engine stops between chunks, before the last one."""
     import logging
+    import time
 
+    from planner.compute import LocalExecutor
+
+    # Every chunk takes at least a second (the server runs in this process), so the 12 chunks outlast the
+    # 4-s deadline on any machine, however fast.
+    original = LocalExecutor.map_chunks
+
+    def slow_map_chunks(self: Any, *args: Any, **kwargs: Any) -> Any:
+        outcome = original(self, *args, **kwargs)
+        time.sleep(1.0)
+        return outcome
+
+    monkeypatch.setattr(LocalExecutor, "map_chunks", slow_map_chunks)
     caplog.set_level(logging.INFO, logger="planner.service.servicer")
     request = pb.ForecastRequest(
         history_file=csv_file(many_series(60)),

@@ -362,14 +362,13 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
 
         def work(seconds_left: float | None) -> Any:
             # The remaining work is rescheduled from now, within the caller's deadline.
-            run_limit = limit if seconds_left is None else min(limit, seconds_left * 0.8)
             return record_actuals(
                 self.runner.plans,
                 _plan_id(request.plan_id),
                 bytes(getattr(request, source)),
                 csv_format=source == "csv",
                 now=now,
-                time_limit=max(0.1, run_limit),
+                time_limit=_within(limit, seconds_left),
                 num_workers=self.config.workers_per_solve,
             )
 
@@ -413,14 +412,13 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
         )
 
         def work(seconds_left: float | None) -> Any:
-            run_limit = limit if seconds_left is None else min(limit, seconds_left * 0.8)
             return reschedule_plan(
                 self.runner.plans,
                 plan_id,
                 events,
                 now=now,
                 frozen_horizon=frozen,
-                time_limit=max(0.1, run_limit),
+                time_limit=_within(limit, seconds_left),
                 num_workers=self.config.workers_per_solve,
             )
 
@@ -511,6 +509,11 @@ def _version(value: int, field: str) -> int:
     if value < 0:
         raise ValidationError(f"must be >= 0 (0: latest), got {value}", field)
     return value
+
+
+def _within(limit: float, seconds_left: float | None) -> float:
+    """A solve's time limit inside the caller's deadline: 80% of what is left, at least 0.1 s."""
+    return max(0.1, limit if seconds_left is None else min(limit, seconds_left * 0.8))
 
 
 def _job_id(value: str) -> str:

@@ -134,6 +134,19 @@ def main(ctx: click.Context, verbose: int, debug: bool) -> None:
 INSTANCE_FORMATS = ("jssp", "taillard", "fjsp", "native")
 
 
+def _tolerance(value: str | float | None) -> float | None:
+    """A relative tolerance from the command line: a number >= 0, or ``none``/``inf`` for no bound."""
+    if value is None or str(value).strip().lower() in ("none", "inf", "unbounded"):
+        return None
+    try:
+        tolerance = float(value)
+    except ValueError:
+        raise click.BadParameter(f"must be a number >= 0 or 'none', got {value!r}") from None
+    if not tolerance >= 0:
+        raise click.BadParameter(f"must be >= 0 or 'none', got {value!r}")
+    return tolerance
+
+
 def _default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
@@ -1844,10 +1857,11 @@ def forecast_command(
 )
 @click.option(
     "--makespan-tolerance",
-    type=float,
-    default=0.10,
+    default="0.10",
     show_default=True,
-    help="Energy saving vs tariff-blind counts at this relative makespan tolerance.",
+    callback=lambda _ctx, _param, value: _tolerance(value),
+    help="The energy-aware schedule ends at most this much later than the tariff-blind one (relative, "
+    "e.g. 0.05; its total weighted tardiness is bounded alike); 'none' leaves it unbounded.",
 )
 @click.option(
     "--out",
@@ -1865,7 +1879,7 @@ def plan_command(
     workers: int | None,
     seed: int,
     service_level: float | None,
-    makespan_tolerance: float,
+    makespan_tolerance: float | None,
     out: Path,
 ) -> None:
     """Make the whole plan of PLANT.json: forecast the demand history with quantiles, size the lots per

@@ -341,6 +341,8 @@ def from_native_dict(doc: Any, name: str = "", path: str = "<dict>") -> ProblemD
         time_origin=time_origin,
         maintenance=tuple(maintenance),
         energy=energy,
+        max_makespan=None if doc.get("max_makespan") is None else _int(doc["max_makespan"]),
+        max_tardiness=None if doc.get("max_tardiness") is None else _int(doc["max_tardiness"]),
     )
 
 
@@ -498,6 +500,9 @@ def to_native_dict(data: ProblemData) -> dict[str, Any]:
         if energy.hours_per_unit != 1 / 60:
             e_doc["hours_per_unit"] = energy.hours_per_unit
         doc["energy"] = e_doc
+    for bound in ("max_makespan", "max_tardiness"):
+        if getattr(data, bound) is not None:
+            doc[bound] = getattr(data, bound)
     return doc
 
 

@@ -100,7 +100,7 @@ def _in_full(order: Any) -> bool:
     return all(op.machine and op.end >= op.start for op in order.operations)
 
 
-def energy_saving(aware: Any, blind: Any, makespan_tolerance: float) -> dict[str, Any]:
+def energy_saving(aware: Any, blind: Any, makespan_tolerance: float | None) -> dict[str, Any]:
     """Energy-cost saving of the energy-aware schedule against the tariff-blind one.
 
     Parameters
@@ -109,7 +109,8 @@ def energy_saving(aware: Any, blind: Any, makespan_tolerance: float) -> dict[str
         Checker KPIs of the two schedules (None when a solve found nothing).
     makespan_tolerance
         The saving is "at equal makespan" when the aware makespan is at most ``1 + tolerance`` times the
-        blind one (``saving_within_tolerance``).
+        blind one (``saving_within_tolerance``); the pipeline enforces it, so this only reports it. None: the
+        makespan was not bounded (``saving_within_tolerance`` is then None).
 
     Returns
     -------
@@ -129,5 +130,7 @@ def energy_saving(aware: Any, blind: Any, makespan_tolerance: float) -> dict[str
     out["energy_saving_pct"] = round(100.0 * (cost_b - cost_a) / cost_b, 2) if cost_b > 0 else None
     ratio = aware.makespan / blind.makespan if blind.makespan else 1.0
     out["makespan_ratio"] = round(ratio, 4)
-    out["saving_within_tolerance"] = bool(ratio <= 1.0 + makespan_tolerance + 1e-9)
+    out["saving_within_tolerance"] = (
+        None if makespan_tolerance is None else bool(ratio <= 1.0 + makespan_tolerance + 1e-9)
+    )
     return out

@@ -22,7 +22,9 @@
    energy tariff and peak-power limit.
 4. **schedule** -- CP-SAT on :class:`~planner.scheduling.ProblemData`. With an energy section the schedule
    is solved tariff-blind first (energy and CO2 weights 0) and then energy-aware, warm-started from the
-   tariff-blind schedule; the saving is reported at the makespan tolerance of the settings.
+   tariff-blind schedule and bounded by the makespan tolerance of the settings (see :func:`bounded`): its
+   makespan is at most ``(1 + tolerance)`` times the tariff-blind one and so is its total weighted
+   tardiness; the saving is reported against the tariff-blind schedule.
 5. **plan** -- a :class:`~planner.planning.plan.Plan`: the scheduled orders with their operations, the lots
    of later periods as orders without operations, inventory targets, purchases, placed maintenance, KPIs.
 """
@@ -118,8 +120,11 @@ class PlanSettings:
     compare_tariff_blind
         Also solve the schedule tariff-blind to measure the energy-cost saving (needs an energy section).
     makespan_tolerance
-        The saving counts as achieved "at equal makespan" when the energy-aware makespan is at most
-        ``(1 + makespan_tolerance)`` times the tariff-blind one.
+        How much longer than the tariff-blind schedule the energy-aware one may be, enforced as hard bounds
+        of its solve (:func:`bounded`): makespan at most ``floor((1 + makespan_tolerance) x`` the
+        tariff-blind makespan``)`` and total weighted tardiness at most as much times the tariff-blind one
+        (so none when the tariff-blind schedule is on time). 0 keeps both equal; None (or infinity) leaves
+        them unbounded. Bounds need the tariff-blind solve (``compare_tariff_blind``).
     large_schedule
         From this many operations on, the schedule stage builds a schedule with the dispatching rule first,
         improves it with CP-SAT without the energy terms and makes it energy-aware by re-timing only (see
@@ -137,7 +142,7 @@ class PlanSettings:
     forecast_workers: int = 1
     service_level: float | None = None
     compare_tariff_blind: bool = True
-    makespan_tolerance: float = 0.10
+    makespan_tolerance: float | None = 0.10
     large_schedule: int = LARGE_SCHEDULE
 
     def __post_init__(self) -> None:
@@ -149,10 +154,11 @@ class PlanSettings:
             errors.append(FieldViolation("num_workers", f"must be >= 1, got {self.num_workers}"))
         if self.service_level is not None and not 0 < self.service_level < 1:
             errors.append(FieldViolation("service_level", f"must be in (0, 1), got {self.service_level}"))
-        if self.makespan_tolerance < 0:
-            errors.append(
-                FieldViolation("makespan_tolerance", f"must be >= 0, got {self.makespan_tolerance}")
-            )
+        tolerance = self.makespan_tolerance
+        if tolerance is not None and (math.isnan(tolerance) or tolerance < 0):
+            errors.append(FieldViolation("makespan_tolerance", f"must be >= 0 or empty, got {tolerance}"))
+        elif tolerance is not None and math.isinf(tolerance):
+            object.__setattr__(self, "makespan_tolerance", None)
         if self.large_schedule < 0:
             errors.append(FieldViolation("large_schedule", f"must be >= 0, got {self.large_schedule}"))
         if errors:
@@ -718,6 +724,73 @@ def _jobs_stage(
 # -- stage 4: schedule ---------------------------------------------------------------------------------
 
 
+def bounded(
+    data: ProblemData, blind: Schedule, blind_data: ProblemData, tolerance: float | None
+) -> ProblemData:
+    """``data`` with hard bounds at ``tolerance`` from the tariff-blind schedule ``blind``.
+
+    The makespan may be at most ``floor((1 + tolerance) x`` the blind makespan ``)``, and the total weighted
+    tardiness at most ``floor((1 + tolerance) x`` the blind one ``)`` (0 when the blind schedule is on
+    time): the energy-aware solve trades neither beyond the tolerance for cheaper energy. ``blind`` meets
+    both bounds, so a solve warm-started from it is never without a schedule. ``tolerance`` None: ``data``
+    as it is.
+
+    Parameters
+    ----------
+    data
+        The energy-aware problem.
+    blind
+        The tariff-blind schedule.
+    blind_data
+        The problem ``blind`` solved (its tardiness is measured there).
+    tolerance
+        Relative tolerance (>= 0), or None for no bounds.
+    """
+    from planner.scheduling import check_solution
+
+    if tolerance is None:
+        return data
+    kpis = check_solution(blind_data, blind).kpis
+    assert kpis is not None
+    factor = 1.0 + tolerance
+    return data.replace(
+        max_makespan=math.floor(factor * kpis.makespan + 1e-9),
+        max_tardiness=math.floor(factor * kpis.total_weighted_tardiness + 1e-9),
+    )
+
+
+def _energy_terms(data: ProblemData, kpis: Any) -> float:
+    """The energy and CO2 terms of ``data``'s objective at ``kpis`` (without the other terms)."""
+    objective = data.objective
+    return objective.energy * float(kpis.energy_cost) + objective.co2 * float(kpis.co2_kg)
+
+
+def _no_dearer(data: ProblemData, aware: Result, blind: Result) -> Result:
+    """``aware``, or the tariff-blind schedule in its place when that one costs less energy and CO2.
+
+    The tariff-blind schedule meets the tolerance's bounds, so a plan that asks for the cheapest energy
+    within them never gets an energy-aware schedule dearer than it (the weighted objective alone could trade
+    energy for makespan or tardiness).
+    """
+    from planner.scheduling import check_solution
+
+    if aware.schedule is None or blind.schedule is None or aware.kpis is None:
+        return aware if aware.schedule is not None else blind
+    report = check_solution(data, blind.schedule)
+    if not report.ok or report.kpis is None or report.objective is None:
+        return aware
+    if _energy_terms(data, report.kpis) < _energy_terms(data, aware.kpis) - 1e-9:
+        logger.info("the tariff-blind schedule costs less energy than the energy-aware one; keeping it")
+        return replace(
+            aware,
+            schedule=blind.schedule,
+            kpis=report.kpis,
+            objective=report.objective,
+            stats={**aware.stats, "fallback": "tariff-blind schedule (less energy cost)"},
+        )
+    return aware
+
+
 def _schedule_stage(
     plant: Plant,
     jobs: Sequence[JobInfo],
@@ -730,17 +803,24 @@ def _schedule_stage(
     with it the number of tariff periods the energy terms need) grows with the last window. The solve
     therefore sees the calendar up to one period after the latest due date; every schedule is then checked
     against the full calendar, and one that uses closed time past that point is solved again on the full
-    calendar (warm-started). The returned problem is the full one and the KPIs are its checker's.
+    calendar (warm-started). The returned problem is the full one and the KPIs are its checker's; the bounds
+    of the makespan tolerance belong to the energy-aware solve only, not to the plan's problem (a re-plan
+    after a breakdown must not inherit them).
     """
     from planner.scheduling import check_solution, solve
 
     full = _scheduling_problem(plant, jobs)
+    blind_full = _scheduling_problem(plant, jobs, energy_weight=False)
     last_due = max((j.due for j in jobs if j.due is not None), default=plant.horizon.end)
     calendar_end = min(plant.horizon.end, last_due + plant.horizon.period)
 
     def run(energy_weight: bool, initial: Schedule | None) -> Result:
-        target = full if energy_weight else _scheduling_problem(plant, jobs, energy_weight=False)
+        target = full if energy_weight else blind_full
         trimmed = _scheduling_problem(plant, jobs, energy_weight, calendar_end)
+        if energy_weight and initial is not None:
+            # the energy-aware solve stays within the tolerance of the tariff-blind schedule it starts from
+            trimmed = bounded(trimmed, initial, blind_full, settings.makespan_tolerance)
+            target = bounded(target, initial, blind_full, settings.makespan_tolerance)
         options = {
             "time_limit": settings.time_limit,
             "num_workers": settings.num_workers,
@@ -757,15 +837,21 @@ def _schedule_stage(
             )
         # A warm start the full calendar rejects leaves CP-SAT without a feasible solution to fall back
         # on: construct one on the full calendar instead.
-        return _improve(target, _construct(target), settings)
+        start = initial if initial is not None and check_solution(target, initial).ok else None
+        return _improve(target, start or _construct(target), settings)
 
     energy_terms = full.objective.energy > 0 or full.objective.co2 > 0
     if full.num_operations >= settings.large_schedule:
-        return full, *_large_schedule(plant, jobs, full, settings, energy_terms)
+        return _large_schedule(plant, jobs, full, settings, energy_terms)
     blind = None
     if plant.energy is not None and energy_terms and settings.compare_tariff_blind:
         blind = run(False, None)
-    result = run(True, blind.schedule if blind is not None else None)
+    if blind is None or blind.schedule is None:
+        return full, run(True, None), blind
+    result = run(True, blind.schedule)
+    if settings.makespan_tolerance is not None:
+        within = bounded(full, blind.schedule, blind_full, settings.makespan_tolerance)
+        result = _no_dearer(within, result, blind)
     return full, result, blind
 
 
@@ -814,14 +900,15 @@ def _improve(data: ProblemData, start: Schedule | None, settings: PlanSettings) 
 
 def _large_schedule(
     plant: Plant, jobs: Sequence[JobInfo], full: ProblemData, settings: PlanSettings, energy_terms: bool
-) -> tuple[Result, Result | None]:
+) -> tuple[ProblemData, Result, Result | None]:
     """The schedule stage from :attr:`PlanSettings.large_schedule` operations on: construct, then improve.
 
     The dispatching rule builds a schedule on the full calendar (no trimming: it needs no tariff periods);
     CP-SAT improves it tariff-blind (no energy terms, whose overlap terms dominate the model's memory at this
     size; the power limit stays); the energy-aware schedule is that one re-timed to cheaper periods by
     :func:`~planner.scheduling.solvers.energy_shift.shift_for_energy` (same machines and sequences, no
-    later ends), so it never ends worse than the tariff-blind one.
+    later ends), so it never ends worse than the tariff-blind one: it keeps the makespan and tardiness of the
+    tariff-blind schedule, inside the bounds of any makespan tolerance (checked).
     """
     from planner.scheduling import Result, SolveStatus, check_solution
     from planner.scheduling.solvers.energy_shift import shift_for_energy
@@ -839,12 +926,13 @@ def _large_schedule(
     blind = replace(blind, stats={**blind.stats, "construct_seconds": round(construct_seconds, 2)})
     if not energy_terms or blind.schedule is None:
         if blind.schedule is None:
-            return blind, None
+            return full, blind, None
         report = check_solution(full, blind.schedule)
-        return replace(blind, kpis=report.kpis, objective=report.objective), None
+        return full, replace(blind, kpis=report.kpis, objective=report.objective), None
+    within = bounded(full, blind.schedule, blind_problem, settings.makespan_tolerance)
     started = time.perf_counter()
-    shifted = shift_for_energy(full, blind.schedule, time_limit=settings.time_limit)
-    report = check_solution(full, shifted)
+    shifted = shift_for_energy(within, blind.schedule, time_limit=settings.time_limit)
+    report = check_solution(within, shifted)
     assert report.ok and report.objective is not None
     aware = Result(
         SolveStatus.FEASIBLE,
@@ -864,7 +952,7 @@ def _large_schedule(
             "retime_seconds": round(time.perf_counter() - started, 2),
         },
     )
-    return aware, blind if settings.compare_tariff_blind else None
+    return full, aware, blind if settings.compare_tariff_blind else None
 
 
 # -- stage 5: plan -------------------------------------------------------------------------------------

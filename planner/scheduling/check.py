@@ -29,6 +29,8 @@ RULES = (
     "resumable",
     "maintenance",
     "power",
+    "makespan_bound",
+    "tardiness_bound",
 )
 
 _POWER_TOLERANCE = 1e-9
@@ -289,6 +291,17 @@ def check_solution(data: ProblemData, schedule: Schedule) -> CheckReport:
         sop = placed[(j_idx, o_idx)]
         num_moved += sop.machine != op.planned_machine or sop.start != op.planned_start
         total_shift += abs(sop.start - op.planned_start)
+    if data.max_makespan is not None and makespan > data.max_makespan:
+        errors.append(
+            Violation("makespan_bound", f"makespan {makespan} exceeds the bound {data.max_makespan}")
+        )
+    if data.max_tardiness is not None and weighted > data.max_tardiness:
+        errors.append(
+            Violation(
+                "tardiness_bound",
+                f"total weighted tardiness {weighted} exceeds the bound {data.max_tardiness}",
+            )
+        )
     kpis = KPIs(
         makespan=makespan,
         total_tardiness=tardiness,

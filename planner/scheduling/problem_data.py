@@ -538,6 +538,12 @@ class ProblemData:
         Maintenance tasks for the solver to place, each inside its window.
     energy
         Tariff, CO2 intensity and peak-power limit; None: no energy data (costs and CO2 are 0).
+    max_makespan
+        Latest end of any operation (a hard bound on the makespan, e.g. the tariff-blind makespan plus a
+        tolerance for an energy-aware solve); None: no bound.
+    max_tardiness
+        Most total weighted tardiness a schedule may have (a hard bound, same units as the tardiness term);
+        None: no bound.
     """
 
     machines: tuple[Machine, ...]
@@ -550,6 +556,8 @@ class ProblemData:
     time_origin: str = ""
     maintenance: tuple[MaintenanceTask, ...] = ()
     energy: Energy | None = None
+    max_makespan: int | None = None
+    max_tardiness: int | None = None
 
     def __post_init__(self) -> None:
         _tuple(self, "machines", self.machines)
@@ -614,6 +622,10 @@ class ProblemData:
                         f"machine {task.machine} unknown (there are {num_machines} machines)",
                     )
                 )
+        for name in ("max_makespan", "max_tardiness"):
+            value = getattr(self, name)
+            if value is not None and (not _is_int(value) or value < 0):
+                errors.append(FieldViolation(name, f"must be an integer >= 0 or empty, got {value!r}"))
         if self.energy is not None and not isinstance(self.energy, Energy):
             errors.append(FieldViolation("energy", "must be an Energy or empty"))
         elif self.energy is not None and self.energy.peak_power is not None:

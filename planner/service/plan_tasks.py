@@ -109,6 +109,11 @@ def resolve_settings(values: Mapping[str, Any], config: ServiceConfig) -> dict[s
         "forecast_models": list(values.get("forecast_models") or ()),
         "forecast_default": str(values.get("forecast_default") or ""),
     }
+    tolerance = out["makespan_tolerance"]
+    if tolerance is not None and math.isinf(tolerance) and tolerance > 0:
+        # infinity asks for no bound; JSON has no infinity, so the settings say it in words
+        out["makespan_tolerance"] = None
+        out["makespan_unbounded"] = True
     try:
         settings_from_dict(out)
     except ValidationError as exc:
@@ -129,7 +134,9 @@ def settings_from_dict(values: Mapping[str, Any]) -> PlanSettings:
         extra["forecast_default"] = values.get("forecast_default") or models[0]
     elif values.get("forecast_default"):
         extra["forecast_default"] = values["forecast_default"]
-    if values.get("makespan_tolerance") is not None:
+    if values.get("makespan_unbounded"):
+        extra["makespan_tolerance"] = None
+    elif values.get("makespan_tolerance") is not None:
         extra["makespan_tolerance"] = float(values["makespan_tolerance"])
     return PlanSettings(
         time_limit=float(values["time_limit"]),

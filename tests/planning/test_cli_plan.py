@@ -37,6 +37,8 @@ def test_plan_command_writes_the_plan_folder(tmp_path):
         "5",
         "--workers",
         "1",
+        "--makespan-tolerance",
+        "0",
         "--out",
         str(out),
     ]
@@ -56,6 +58,7 @@ def test_plan_command_writes_the_plan_folder(tmp_path):
     ):
         assert (out / name).is_file(), name
     plan = Plan.read(out)
+    assert plan.kpis["makespan_tolerance"] == 0.0
     assert [op.name for op in plan.order("SO-7").operations] == ["cut", "mill"]
     assert "On time in full" in result.output and "report.html" in result.output
     report = (out / "report.html").read_text()
@@ -71,3 +74,12 @@ def test_bad_plant_file_names_the_json_path(tmp_path):
     result = CliRunner().invoke(main, ["plan", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "products[1].routing[0].machines[0].machine" in result.output
+
+
+def test_makespan_tolerance_must_be_a_number_or_none(tmp_path):
+    """Tests that a negative or non-numeric --makespan-tolerance fails with exit code 2 before planning."""
+    for bad in ("-0.1", "soon"):
+        result = CliRunner().invoke(
+            main, ["plan", str(SMALL_PLANT), "--makespan-tolerance", bad, "--out", str(tmp_path / "o")]
+        )
+        assert result.exit_code == 2 and "makespan-tolerance" in result.output, result.output

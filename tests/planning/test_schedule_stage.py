@@ -8,7 +8,7 @@ import pytest
 
 import planner.scheduling
 from planner.exceptions import ValidationError
-from planner.planning.pipeline import PlanSettings, make_plan
+from planner.planning.pipeline import PlanSettings, bounded, make_plan
 from planner.planning.plant import read_plant
 from planner.scheduling import Result, SolveStatus, check_solution
 from tests.planning.conftest import FAST, SMALL_PLANT, short_history
@@ -65,3 +65,43 @@ def test_large_schedule_must_not_be_negative():
     """Tests that a negative large_schedule is rejected with a message naming the field and the rule."""
     with pytest.raises(ValidationError, match=r"large_schedule.*>= 0"):
         PlanSettings(large_schedule=-1)
+
+
+def _steep(plant):
+    """The small plant with a 20 times dearer tariff and a heavy energy weight."""
+    energy = dataclasses.replace(plant.energy, price=tuple(20 * p for p in plant.energy.price))
+    return dataclasses.replace(plant, energy=energy, objective={**plant.objective, "energy": 100})
+
+
+@pytest.mark.parametrize("large_schedule", [0, 10_000])
+@pytest.mark.parametrize("tolerance", [0.0, 0.10])
+def test_energy_aware_schedule_keeps_the_makespan_tolerance(large_schedule, tolerance):
+    """Tests that on both paths the energy-aware plan ends within (1 + tolerance) x the tariff-blind makespan,
+    is no tardier beyond the same factor, passes the checker with those bounds and costs no more energy."""
+    plant = _steep(read_plant(SMALL_PLANT))
+    settings = dataclasses.replace(FAST, large_schedule=large_schedule, makespan_tolerance=tolerance)
+    res = make_plan(plant, short_history(), (), settings)
+    _assert_valid(res)
+    assert res.problem.max_makespan is None  # the bounds belong to the solve, not to the plan's problem
+    blind, aware = res.blind_result, res.schedule_result
+    within = bounded(res.problem, blind.schedule, res.problem, tolerance)
+    report = check_solution(within, aware.schedule)
+    assert report.ok, report.violations[:3]
+    assert aware.kpis.makespan <= (1 + tolerance) * blind.kpis.makespan
+    assert aware.kpis.total_weighted_tardiness <= (1 + tolerance) * blind.kpis.total_weighted_tardiness
+    assert aware.kpis.energy_cost <= blind.kpis.energy_cost + 1e-9
+    if tolerance == 0:
+        assert aware.kpis.makespan <= blind.kpis.makespan
+    assert res.kpis["makespan_tolerance"] == tolerance and res.kpis["saving_within_tolerance"] is True
+
+
+def test_unbounded_tolerance_is_none_and_reported_so():
+    """Tests that an infinite tolerance means none, a negative one is rejected, and the KPIs say unbounded."""
+    assert PlanSettings(makespan_tolerance=float("inf")).makespan_tolerance is None
+    with pytest.raises(ValidationError, match=r"makespan_tolerance.*>= 0"):
+        PlanSettings(makespan_tolerance=-0.1)
+    res = make_plan(
+        read_plant(SMALL_PLANT), short_history(), (), dataclasses.replace(FAST, makespan_tolerance=None)
+    )
+    _assert_valid(res)
+    assert res.kpis["makespan_tolerance"] is None and res.kpis["saving_within_tolerance"] is None

@@ -15,6 +15,7 @@ from grpc_status import rpc_status
 from planner.api.v1 import planner_service_pb2 as pb
 from planner.api.v1 import planner_service_pb2_grpc as pb_grpc
 from planner.api.v1 import planning_pb2 as ppb
+from planner.exceptions import ValidationError
 from planner.planning import Plan
 from planner.planning.plant import read_plant
 from tests.planning.conftest import SMALL_PLANT, short_history
@@ -377,3 +378,18 @@ def test_cli_submit_plan_writes_a_plan_folder(server: Any, tmp_path: Path) -> No
     )
     assert waited.exit_code == 0, waited.output
     assert Plan.read(again) == plan
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [(None, 0.10), (0.0, 0.0), (0.05, 0.05), (float("inf"), None)]
+)
+def test_plan_settings_carry_the_makespan_tolerance(tmp_path, given, expected):
+    """Tests that a request's tolerance reaches the pipeline settings through their JSON form: absent is the
+    default, infinity is no bound, and a negative one is refused naming the field."""
+    from planner.service.plan_tasks import resolve_settings, settings_from_dict
+
+    values = resolve_settings({"makespan_tolerance": given}, config(tmp_path))
+    json.dumps(values, allow_nan=False)  # stored as plain JSON
+    assert settings_from_dict(values).makespan_tolerance == expected
+    with pytest.raises(ValidationError, match=r"settings\.makespan_tolerance"):
+        resolve_settings({"makespan_tolerance": -0.5}, config(tmp_path))

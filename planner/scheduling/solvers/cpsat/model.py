@@ -131,11 +131,11 @@ class CpSatModel:
         self.data = data
         self.model = cp_model.CpModel()
         self.full_horizon = data.horizon() + self._tariff_span()
-        self.horizon = (
-            self.full_horizon if makespan_cap is None else max(0, min(self.full_horizon, makespan_cap))
-        )
-        """Latest end of any operation: the safe horizon, or the caller's cap on the makespan (which must not
-        cut off every optimal schedule, e.g. the warm start's objective divided by the makespan weight)."""
+        caps = [c for c in (makespan_cap, data.max_makespan) if c is not None]
+        self.horizon = max(0, min(self.full_horizon, *caps)) if caps else self.full_horizon
+        """Latest end of any operation: the safe horizon, the problem's bound on the makespan, or the caller's
+        cap on it (which must not cut off every optimal schedule, e.g. the warm start's objective divided by
+        the makespan weight)."""
         # values the hint needs beyond starts and modes, so CP-SAT can take a warm start as it is
         self._size_vars: dict[tuple[tuple[int, int], int], tuple[Any, Any]] = {}
         self._span_vars: dict[tuple[tuple[int, int], int], list[tuple[tuple[int, int], Any, Any, Any]]] = {}
@@ -463,6 +463,8 @@ class CpSatModel:
             self.model.add(tard >= self.ops[(j_idx, len(job.operations) - 1)].end - job.due)
             self.tardiness.append((job.weight, tard))
             self._tardiness_by_job[j_idx] = tard
+        if self.data.max_tardiness is not None:
+            self.model.add(sum(w * t for w, t in self.tardiness) <= self.data.max_tardiness)
 
     def _add_stability(self) -> None:
         """Per operation with a planned placement: a literal "moved" and its start shift ``|s - planned|``."""

@@ -30,11 +30,13 @@ from planner.scheduling.solution import Schedule, ScheduledOperation
 def is_plain_shop(data: ProblemData) -> bool:
     """True when ``data`` is a (flexible) job shop with the makespan as its only objective.
 
-    Setups, calendars, releases, pinned or resumable operations, maintenance and a peak-power limit all
-    send the instance to the general model.
+    Setups, calendars, releases, pinned or resumable operations, maintenance, a peak-power limit and a bound
+    on the makespan or tardiness all send the instance to the general model.
     """
     objective = data.objective
     if objective.lexicographic or objective.terms() != ("makespan",):
+        return False
+    if data.max_makespan is not None or data.max_tardiness is not None:
         return False
     if data.has_setups or data.has_calendars or data.has_resumable or data.maintenance:
         return False

@@ -2109,12 +2109,14 @@ def dispatch_command(
     plan = _current_plan(plan_dir)
     if collect:
         from planner.planning.lifecycle import apply_actuals
+        from planner.planning.report import refresh_plan_folder
         from planner.planning.versions import PlanStore
 
         actuals = asyncio.run(collect_actuals(plan, endpoint, timeout=timeout))
         if actuals:
             now = max(max(a.start, a.end or a.start) for a in actuals)
             plan = PlanStore(plan_dir).commit(apply_actuals(plan, actuals, now))
+            refresh_plan_folder(plan_dir)
             console.print(
                 f"{len(actuals)} job responses recorded; plan version {plan.version}",
                 highlight=False,

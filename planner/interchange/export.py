@@ -16,6 +16,7 @@ from planner.interchange.b2mml import operations_schedule_document, work_schedul
 from planner.interchange.errors import DocumentError
 from planner.planning.lifecycle import Actual, Rescheduler, apply_actuals, approve, release
 from planner.planning.plan import Plan
+from planner.planning.report import refresh_plan_folder
 from planner.planning.versions import PlanStore, diff_plans
 
 logger = logging.getLogger(__name__)
@@ -157,8 +158,9 @@ def record_actuals(
         moment = max(max(a.start, a.end or a.start) for a in actuals)
     else:
         moment = now if isinstance(now, int) else _moment(now, plan)
-    new = apply_actuals(plan, actuals, moment, reschedule=reschedule)
-    return store.commit(new), actuals
+    new = store.commit(apply_actuals(plan, actuals, moment, reschedule=reschedule))
+    refresh_plan_folder(plan_dir)
+    return new, actuals
 
 
 def change_orders(plan_dir: str | Path, order_ids: Iterable[str], action: str) -> Plan:
@@ -171,4 +173,6 @@ def change_orders(plan_dir: str | Path, order_ids: Iterable[str], action: str) -
         new = release(plan, order_ids)
     else:
         raise ValueError(f"unknown action {action!r}")
-    return store.commit(new)
+    committed = store.commit(new)
+    refresh_plan_folder(plan_dir)
+    return committed

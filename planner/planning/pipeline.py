@@ -118,13 +118,15 @@ class PlanSettings:
         Cycle service level for products whose stock settings give neither safety stock nor service level
         (None: no safety stock for them).
     compare_tariff_blind
-        Also solve the schedule tariff-blind to measure the energy-cost saving (needs an energy section).
+        Report the tariff-blind schedule and the energy-cost saving against it (needs an energy section).
+        The tariff-blind solve also runs without it while ``makespan_tolerance`` is set: it is the
+        reference of the tolerance's bounds.
     makespan_tolerance
         How much longer than the tariff-blind schedule the energy-aware one may be, enforced as hard bounds
         of its solve (:func:`bounded`): makespan at most ``floor((1 + makespan_tolerance) x`` the
         tariff-blind makespan``)`` and total weighted tardiness at most as much times the tariff-blind one
         (so none when the tariff-blind schedule is on time). 0 keeps both equal; None (or infinity) leaves
-        them unbounded. Bounds need the tariff-blind solve (``compare_tariff_blind``).
+        them unbounded (and skips the tariff-blind solve unless ``compare_tariff_blind``).
     large_schedule
         From this many operations on, the schedule stage builds a schedule with the dispatching rule first,
         improves it with CP-SAT without the energy terms and makes it energy-aware by re-timing only (see
@@ -844,15 +846,16 @@ def _schedule_stage(
     if full.num_operations >= settings.large_schedule:
         return _large_schedule(plant, jobs, full, settings, energy_terms)
     blind = None
-    if plant.energy is not None and energy_terms and settings.compare_tariff_blind:
-        blind = run(False, None)
+    wanted = settings.compare_tariff_blind or settings.makespan_tolerance is not None
+    if plant.energy is not None and energy_terms and wanted:
+        blind = run(False, None)  # the reference of the saving and of the tolerance's bounds
     if blind is None or blind.schedule is None:
-        return full, run(True, None), blind
+        return full, run(True, None), blind if settings.compare_tariff_blind else None
     result = run(True, blind.schedule)
     if settings.makespan_tolerance is not None:
         within = bounded(full, blind.schedule, blind_full, settings.makespan_tolerance)
         result = _no_dearer(within, result, blind)
-    return full, result, blind
+    return full, result, blind if settings.compare_tariff_blind else None
 
 
 def _construct(data: ProblemData) -> Schedule | None:

@@ -498,7 +498,7 @@ def replan(
     write_schedule_files(
         store.directory, _unpinned(new_data), schedule, committed, operation_ids=ids, maintenance_ids=mids
     )
-    _write_tables(committed, store.directory)
+    _refresh_folder(store.directory)
     diff = diff_plans(previous, committed)
     moves = tuple(
         (ids[j][o], move)
@@ -586,13 +586,11 @@ def _unpinned(data: ProblemData) -> ProblemData:
     return data.replace(jobs=jobs)
 
 
-def _write_tables(plan: Plan, directory: Path) -> None:
-    """Refresh the CSV tables of the plan directory when it has them (a plan folder of `planner plan`)."""
-    if not (directory / "operations.csv").exists():
-        return
-    from planner.planning.report import write_tables
+def _refresh_folder(directory: Path) -> None:
+    """Rewrite the CSV tables, charts and report of a plan folder of `planner plan` for its new version."""
+    from planner.planning.report import refresh_plan_folder
 
-    write_tables(plan, directory)
+    refresh_plan_folder(directory)
 
 
 def _read_plant(directory: Path) -> Plant | None:

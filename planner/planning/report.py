@@ -11,6 +11,10 @@
   (:func:`~planner.planning.replan.write_schedule_files`);
 - ``report.html`` -- one self-contained page (images embedded) with the KPIs a plant manager reads first,
   the stage times, the scenario comparison and the charts.
+
+Every later version of the plan (a re-plan, recorded actuals, approved or released orders) redraws the
+charts and the report through :func:`refresh_plan_folder`, so the folder always shows its current version;
+the report says which version that is.
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from planner.planning.pipeline import PlanResult
     from planner.planning.plan import Plan
+    from planner.planning.plant import Plant
     from planner.planning.scenarios import ScenarioComparison
+    from planner.scheduling import ProblemData, Schedule
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["KPI_LABELS", "kpi_rows", "write_plan_outputs", "write_report_html"]
+__all__ = ["KPI_LABELS", "kpi_rows", "refresh_plan_folder", "write_plan_outputs", "write_report_html"]
 
 KPI_LABELS: tuple[tuple[str, str, str], ...] = (
     ("otif_pct", "On time in full", "%"),
@@ -268,7 +274,7 @@ td,th{padding:4px 10px;border-bottom:1px solid #eee;text-align:right} td:first-c
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
 .card{border:1px solid #ddd;border-radius:6px;padding:8px 14px;min-width:150px}
 .card .v{font-size:20px;font-weight:600} .card .l{font-size:12px;color:#666}
-.warn{color:#b00} img{max-width:100%}
+.warn{color:#b00} img{max-width:100%} .note{background:#fff7d6;padding:6px 10px;border-radius:4px}
 """
 
 
@@ -280,19 +286,50 @@ def write_report_html(
 ) -> Path:
     """One self-contained HTML page: headline KPIs, all KPIs, stage times, scenarios, charts."""
     path = Path(path)
-    images = images or {}
-    plan, kpis = result.plan, result.kpis
+    text = _report_page(
+        result.plan,
+        result.kpis,
+        result.plant,
+        images or {},
+        comparison=comparison,
+        warnings=result.lot_result.explanation,
+        seconds=result.seconds,
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _report_page(
+    plan: Plan,
+    kpis: dict[str, Any],
+    plant: Plant | None,
+    images: dict[str, str],
+    *,
+    comparison: ScenarioComparison | None = None,
+    warnings: Sequence[str] = (),
+    seconds: dict[str, float] | None = None,
+    note: str = "",
+) -> str:
+    """The HTML of the report of ``plan`` (``note``: a paragraph under the title, e.g. about the version)."""
     esc = html.escape
-    horizon = result.plant.horizon
+    if plant is not None:
+        horizon = plant.horizon
+        subtitle = (
+            f"from {esc(horizon.at(0).strftime('%a %d %b %Y %H:%M %Z'))}, "
+            f"{horizon.num_periods} periods of {horizon.period / 60:g} h; detailed schedule for the first "
+            f"{horizon.schedule_minutes / 1440:g} days"
+        )
+    else:
+        subtitle = f"from {esc(plan.time_origin)}"
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Plan {esc(plan.plant)}</title><style>{_CSS}</style></head><body>",
         f"<h1>Plan for {esc(plan.plant)}</h1>",
-        f"<div class='sub'>from {esc(horizon.at(0).strftime('%a %d %b %Y %H:%M %Z'))}, "
-        f"{horizon.num_periods} periods of {horizon.period / 60:g} h; detailed schedule for the first "
-        f"{horizon.schedule_minutes / 1440:g} days; made {esc(plan.created)}</div>",
-        "<div class='cards'>",
+        f"<div class='sub'>{subtitle}; version {plan.version}, made {esc(plan.created)}</div>",
     ]
+    if note:
+        parts.append(f"<p class='note'>{esc(note)}</p>")
+    parts.append("<div class='cards'>")
     headline = [
         ("On time in full", _fmt(kpis.get("otif_pct")) + " %"),
         ("Makespan", f"{_fmt(kpis.get('makespan'))} min"),
@@ -316,7 +353,7 @@ def write_report_html(
     status = kpis.get("schedule_status")
     if status not in ("optimal", "feasible"):
         parts.append(f"<p class='warn'>The detailed schedule was not found ({esc(str(status))}).</p>")
-    for line in result.lot_result.explanation:
+    for line in warnings:
         parts.append(f"<p class='warn'>{esc(line)}</p>")
     parts.append("<h2>Key figures</h2><table><tr><th>KPI</th><th>value</th><th>unit</th></tr>")
     for label, value, unit in kpi_rows(kpis):
@@ -335,8 +372,8 @@ def write_report_html(
             f"weight 0); {bound}.</p>"
         )
     parts.append("<h2>Stages</h2><table><tr><th>stage</th><th>seconds</th></tr>")
-    for stage, seconds in result.seconds.items():
-        parts.append(f"<tr><td>{esc(stage)}</td><td>{seconds:.2f}</td></tr>")
+    for stage, stage_seconds in (seconds if seconds is not None else kpis.get("seconds", {})).items():
+        parts.append(f"<tr><td>{esc(stage)}</td><td>{stage_seconds:.2f}</td></tr>")
     parts.append(
         f"</table><p class='sub'>{kpis.get('num_scheduled_orders', 0)} orders with {kpis.get('num_operations', 0)} "
         f"operations scheduled ({esc(str(status))}); lot sizing {esc(str(kpis.get('lot_sizing_status')))}.</p>"
@@ -382,5 +419,133 @@ def write_report_html(
             )
         parts.append("</table>")
     parts.append("</body></html>")
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
+    return "\n".join(parts)
+
+
+TARIFF_BLIND_KPIS = (
+    "blind_energy_cost",
+    "blind_co2_kg",
+    "blind_makespan",
+    "energy_saving",
+    "energy_saving_pct",
+    "makespan_ratio",
+    "makespan_tolerance",
+    "saving_within_tolerance",
+)
+"""KPIs that compare the first version's schedule with its tariff-blind solve (not redone by a re-plan)."""
+
+
+def _current_schedule(plan: Plan, data: ProblemData, stored: Schedule, doc: dict[str, Any]) -> Schedule:
+    """The schedule of ``plan``'s own operation times on the stored problem (its placement where unknown).
+
+    Recorded actuals without rescheduling move operations in the plan but not in the stored schedule, so the
+    plan's times are the ones to draw.
+    """
+    from planner.scheduling import Schedule
+    from planner.scheduling.solution import ScheduledMaintenance, ScheduledOperation
+
+    by_id = {op.id: op for _, op in plan.operations()}
+    machine_index = {data.machine_name(m): m for m in range(data.num_machines)}
+    placed = stored.as_dict()
+    ops = []
+    for j_idx, job in enumerate(doc["jobs"]):
+        for o_idx, row in enumerate(job["operations"]):
+            op = by_id.get(row["id"])
+            if op is None or op.machine not in machine_index:
+                ops.append(placed[(j_idx, o_idx)])
+            else:
+                ops.append(ScheduledOperation(j_idx, o_idx, machine_index[op.machine], op.start, op.end))
+    tasks = {m.id: m for m in plan.maintenance}
+    maintenance = []
+    for sm, row in zip(stored.maintenance, doc.get("maintenance", ()), strict=True):
+        task = tasks.get(row.get("id") or "")
+        if task is None or task.machine not in machine_index:
+            maintenance.append(sm)
+        else:
+            maintenance.append(
+                ScheduledMaintenance(sm.task, machine_index[task.machine], task.start, task.end)
+            )
+    return Schedule(ops, maintenance)
+
+
+def refresh_plan_folder(directory: str | Path) -> dict[str, Path]:
+    """Rewrite the tables, charts and report of a plan folder for the plan's current version.
+
+    A folder of ``planner plan`` keeps its CSV tables (when it has them), Gantt chart, inventory chart and
+    report (when it has one) in step with ``plan.json`` after a re-plan, recorded actuals or order changes:
+    the Gantt chart is
+    drawn from the current version's operation times on the stored scheduling problem, and the report
+    names the version, when it was made and from which version. KPIs that compare with a tariff-blind
+    solve are those of the first version only, so the report leaves them out of later versions and says so.
+    Other folders are left alone.
+
+    Returns
+    -------
+    dict
+        The files rewritten by kind (empty for a folder without tables or report).
+    """
+    from planner.exceptions import ValidationError
+    from planner.planning.replan import PLANT_FILE, load_schedule_files
+    from planner.planning.versions import PlanStore
+    from planner.plotting.plan_charts import (
+        inventory_png_figure,
+        plan_gantt_png_figure,
+        write_plan_gantt_html,
+    )
+
+    out = Path(directory)
+    if not (out / "operations.csv").exists() and not (out / "report.html").exists():
+        return {}
+    plan = PlanStore(out).current()
+    files: dict[str, Path] = {}
+    if (out / "operations.csv").exists():
+        files.update(write_tables(plan, out))
+    if not (out / "report.html").exists():
+        return files
+    plant = None
+    if (out / PLANT_FILE).exists():
+        from planner.planning.plant import read_plant
+
+        plant = read_plant(out / PLANT_FILE)
+    images: dict[str, str] = {}
+    try:
+        data, stored, doc = load_schedule_files(out)
+    except ValidationError:
+        data = None
+    if data is not None:
+        schedule = _current_schedule(plan, data, stored, doc)
+        title = (
+            f"{data.name or 'plan'} v{plan.version}: makespan {schedule.makespan} {data.time_unit}".strip()
+        )
+        files["gantt_html"] = write_plan_gantt_html(data, schedule, out / "gantt.html", title=title)
+        figure = plan_gantt_png_figure(data, schedule, title=title)
+        figure.savefig(str(out / "gantt.png"), dpi=130)
+        files["gantt_png"] = out / "gantt.png"
+        images["gantt"] = _png_base64(figure)
+    if plan.inventory:
+        items = [p.id for p in sorted(plant.products, key=lambda p: p.bought)] if plant is not None else None
+        figure = inventory_png_figure(plan, items)
+        figure.savefig(str(out / "inventory.png"), dpi=130)
+        files["inventory_png"] = out / "inventory.png"
+        images["inventory"] = _png_base64(figure)
+    kpis = dict(plan.kpis)
+    note = f"Version {plan.version} of the plan"
+    if plan.previous_version is not None:
+        note += f", made from version {plan.previous_version}"
+    replanned = kpis.get("replan")
+    if isinstance(replanned, dict) and "now" in replanned:
+        note += (
+            f"; last re-planned at {_at(plan, replanned['now'])} ({replanned.get('num_moved', 0)} operations "
+            "moved)"
+        )
+    if plan.version > 1 and any(k in kpis for k in TARIFF_BLIND_KPIS):
+        for key in TARIFF_BLIND_KPIS:
+            kpis.pop(key, None)
+        note += "; the comparison with the tariff-blind schedule belongs to version 1 and is not shown"
+    if plan.version > 1:
+        note += "; the stage times are those of version 1's planning run"
+        if (out / "scenarios.csv").exists():
+            note += ", and scenarios.csv compares the scenarios of version 1"
+    files["report"] = out / "report.html"
+    files["report"].write_text(_report_page(plan, kpis, plant, images, note=note + "."), encoding="utf-8")
+    return files

@@ -25,6 +25,9 @@ Change types:
 - ``power_limit`` -- a new plant peak-power limit in kW (``null``: no limit).
 - ``scale_demand`` -- multiplies the base forecast (point and quantiles) of ``products`` (default all) by
   ``factor``; the forecast is not run again.
+- ``makespan_tolerance`` -- how much longer than the tariff-blind schedule the energy-aware one may be in
+  this scenario (``tolerance``: a number >= 0, or ``null`` for no bound; see
+  :attr:`~planner.planning.pipeline.PlanSettings.makespan_tolerance`), e.g. "what does 20 % longer buy?".
 
 :func:`compare_scenarios` plans the base and every scenario and returns their KPIs in one table.
 """
@@ -57,6 +60,7 @@ __all__ = [
     "apply_scenario",
     "compare_scenarios",
     "read_scenarios",
+    "scenario_settings",
     "scenarios_from_dict",
 ]
 
@@ -68,6 +72,7 @@ CHANGE_TYPES = (
     "tariff",
     "power_limit",
     "scale_demand",
+    "makespan_tolerance",
 )
 
 COMPARED_KPIS = (
@@ -132,6 +137,7 @@ _REQUIRED = {
     "tariff": (),
     "power_limit": ("peak_kw",),
     "scale_demand": ("factor",),
+    "makespan_tolerance": ("tolerance",),
 }
 
 
@@ -173,6 +179,13 @@ def scenarios_from_dict(doc: Any) -> tuple[Scenario, ...]:
             ):
                 errors.append(
                     FieldViolation(f"{path}.factor", f"must be a number >= 0, got {c.get('factor')!r}")
+                )
+            tolerance = c.get("tolerance")
+            if kind == "makespan_tolerance" and not (
+                tolerance is None or (isinstance(tolerance, int | float) and tolerance >= 0)
+            ):
+                errors.append(
+                    FieldViolation(f"{path}.tolerance", f"must be a number >= 0 or null, got {tolerance!r}")
                 )
             if kind == "tariff" and not any(key in c for key in ("scale", "price", "co2", "co2_scale")):
                 errors.append(FieldViolation(path, "a tariff change needs scale, price, co2 or co2_scale"))
@@ -216,6 +229,8 @@ def apply_scenario(
             if demand is not None:
                 demand = _scale_demand(demand, change, plant, where)
             continue
+        if kind == "makespan_tolerance":
+            continue  # a change of the settings (scenario_settings), not of the plant
         try:
             _apply(doc, change, plant)
         except ValidationError as exc:
@@ -327,6 +342,15 @@ def _scale_demand(demand: pd.DataFrame, change: Mapping[str, Any], plant: Plant,
     return out
 
 
+def scenario_settings(settings: PlanSettings, scenario: Scenario) -> PlanSettings:
+    """``settings`` with the scenario's ``makespan_tolerance`` change (the last one wins), if any."""
+    for change in scenario.changes:
+        if change["type"] == "makespan_tolerance":
+            tolerance = change["tolerance"]
+            settings = replace(settings, makespan_tolerance=None if tolerance is None else float(tolerance))
+    return settings
+
+
 def compare_scenarios(
     plant: Plant,
     history: pd.DataFrame | None,
@@ -337,8 +361,9 @@ def compare_scenarios(
 ) -> ScenarioComparison:
     """Plan the base and every scenario; the forecast runs once (on the base demand history).
 
-    Scenarios are solved without the tariff-blind reference solve (their energy-cost saving is not
-    measured), which halves their scheduling time.
+    Scenarios report no energy-cost saving against tariff-blind scheduling; their tariff-blind solve runs
+    only as the reference of a makespan tolerance (without one it is skipped, which halves their
+    scheduling time).
 
     Parameters
     ----------
@@ -365,6 +390,11 @@ def compare_scenarios(
         changed, demand = apply_scenario(plant, scenario, base.demand)
         logger.info("scenario %r: planning", scenario.name)
         out.results[scenario.name] = make_plan(
-            changed, None, orders, settings, demand=demand, forecast_result=base.forecast
+            changed,
+            None,
+            orders,
+            scenario_settings(settings, scenario),
+            demand=demand,
+            forecast_result=base.forecast,
         )
     return out

@@ -111,3 +111,53 @@ def test_compare_scenarios_plans_each_and_removing_a_machine_takes_effect(small_
     assert scen.forecast is out.results["base"].forecast
     table = out.table()
     assert [row["scenario"] for row in table] == ["base", "no CNC-1"] and "energy_cost" in table[0]
+
+
+def test_makespan_tolerance_change_sets_the_scenario_settings(small_plant):
+    """Tests that a makespan_tolerance change reaches the scenario's settings (null: unbounded), leaves the
+    plant as it is, and that a negative tolerance is refused naming the field."""
+    from planner.planning.scenarios import scenario_settings
+
+    (loose, free) = scenarios_from_dict(
+        {
+            "scenarios": [
+                {"name": "20 %", "changes": [{"type": "makespan_tolerance", "tolerance": 0.2}]},
+                {"name": "free", "changes": [{"type": "makespan_tolerance", "tolerance": None}]},
+            ]
+        }
+    )
+    assert scenario_settings(FAST, loose).makespan_tolerance == 0.2
+    assert scenario_settings(FAST, free).makespan_tolerance is None
+    assert apply_scenario(small_plant, loose)[0] == small_plant
+    with pytest.raises(ValidationError) as info:
+        scenarios_from_dict(
+            {"scenarios": [{"name": "x", "changes": [{"type": "makespan_tolerance", "tolerance": -1}]}]}
+        )
+    assert [v.field for v in info.value.violations] == ["scenarios[0].changes[0].tolerance"]
+
+
+def test_scenarios_keep_the_tolerance_without_reporting_the_saving(small_plant, monkeypatch):
+    """Tests that a scenario at tolerance 0 is solved within the bounds of its own tariff-blind solve (which
+    runs as the reference of the bounds though scenarios report no saving)."""
+    import planner.planning.pipeline as pipeline
+
+    bounds = []
+    original = pipeline.bounded
+
+    def spy(data, blind, blind_data, tolerance):
+        out = original(data, blind, blind_data, tolerance)
+        bounds.append((tolerance, out.max_makespan, blind.makespan))
+        return out
+
+    monkeypatch.setattr(pipeline, "bounded", spy)
+    scenarios = scenarios_from_dict(
+        {"scenarios": [{"name": "tight", "changes": [{"type": "makespan_tolerance", "tolerance": 0}]}]}
+    )
+    settings = type(FAST)(**{**FAST.__dict__, "compare_tariff_blind": False, "makespan_tolerance": None})
+    out = compare_scenarios(small_plant, short_history(), scenarios, settings=settings)
+    assert all(t == 0 for t, _, _ in bounds)  # the unbounded base solved no tariff-blind reference
+    tight = out.results["tight"]
+    assert tight.blind_result is None and "energy_saving" not in tight.kpis
+    scenario_bounds = [(t, b, m) for t, b, m in bounds if t == 0]
+    assert scenario_bounds and all(b == m for _, b, m in scenario_bounds)
+    assert tight.schedule_result.kpis.makespan <= scenario_bounds[-1][1]

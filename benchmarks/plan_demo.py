@@ -163,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generated", default=None, help="MxP: a generated plant of M machines, P products")
     parser.add_argument("--schedule-days", type=float, default=2.0, help="scheduling window of --generated")
     parser.add_argument("--fast-forecast", action="store_true", help="forecast with seasonal naive only")
+    parser.add_argument(
+        "--makespan-tolerance",
+        default="0.10",
+        help="bound of the energy-aware solve against the tariff-blind one (relative, or 'none')",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "plan_demo.csv")
     args = parser.parse_args(argv)
 
@@ -181,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
         num_workers=args.workers,
         seed=args.seed,
         forecast_workers=args.workers,
+        makespan_tolerance=None
+        if args.makespan_tolerance.lower() == "none"
+        else float(args.makespan_tolerance),
         **({"forecast_models": ("snaive",), "forecast_default": "snaive"} if args.fast_forecast else {}),
     )
     rows = []

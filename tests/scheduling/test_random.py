@@ -178,3 +178,28 @@ def test_every_energy_schedule_passes_the_checker(data):
     assert result.lower_bound <= result.objective + 1e-6
     if heuristic.objective is not None and not data.objective.lexicographic:
         assert result.objective <= heuristic.objective + 1e-6
+
+
+@settings(
+    max_examples=int(os.environ.get("PLANNER_HYPOTHESIS_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(energy_problems(), st.sampled_from([0.0, 0.1, 0.5]))
+def test_energy_solve_within_a_tolerance_of_its_warm_start_passes_the_checker(data, tolerance):
+    """Tests that a solve bounded at a tolerance of a feasible warm start always returns a schedule (never
+    infeasible), within both bounds by the checker, and no worse than the warm start."""
+    from planner.planning.pipeline import bounded
+
+    start = solve(data, time_limit=1, num_workers=1, seed=3).schedule
+    if start is None:
+        return
+    within = bounded(data, start, data, tolerance)
+    result = solve(within, time_limit=1, num_workers=1, seed=3, initial_solution=start)
+    assert result.schedule is not None and result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    report = check_solution(within, result.schedule)
+    assert report.ok, report.violations
+    assert report.kpis is not None and within.max_makespan is not None
+    assert report.kpis.makespan <= within.max_makespan
+    if not data.objective.lexicographic:
+        assert result.objective <= check_solution(within, start).objective + 1e-6

@@ -538,6 +538,11 @@ def refresh_plan_folder(directory: str | Path) -> dict[str, Path]:
             f"; last re-planned at {_at(plan, replanned['now'])} ({replanned.get('num_moved', 0)} operations "
             "moved)"
         )
+    scheduled = [o for o in plan.orders if o.operations]
+    kpis["num_scheduled_orders"] = len(scheduled)
+    kpis["num_operations"] = sum(len(o.operations) for o in scheduled)
+    if isinstance(replanned, dict) and replanned.get("status"):
+        kpis["schedule_status"] = replanned["status"]
     if plan.version > 1 and any(k in kpis for k in TARIFF_BLIND_KPIS):
         for key in TARIFF_BLIND_KPIS:
             kpis.pop(key, None)

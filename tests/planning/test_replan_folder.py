@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from planner.cli import main
 from planner.planning.pipeline import make_plan
-from planner.planning.replan import MachineDown, replan
+from planner.planning.replan import MachineDown, RushOrderRequest, replan
 from planner.planning.report import write_plan_outputs
 from planner.planning.versions import PlanStore
 
@@ -52,6 +52,9 @@ def _assert_shows(folder: Path, before: dict[str, bytes]) -> None:
     assert f"made from version {plan.previous_version}" in report
     # the tariff-blind comparison is of version 1's schedule: not shown as if it were this one's
     assert "Saved vs tariff-blind" not in report and "tariff-blind schedule belongs to version 1" in report
+    scheduled = [o for o in plan.orders if o.operations]
+    ops = sum(len(o.operations) for o in scheduled)
+    assert f"{len(scheduled)} orders with {ops} operations scheduled" in report
     gantt = (folder / "gantt.html").read_text()
     assert re.search(rf"v{plan.version}: makespan {_makespan(plan)} min", gantt)
     operations = (folder / "operations.csv").read_text()
@@ -64,8 +67,9 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_replan_redraws_the_gantt_and_the_report(folder):
-    """Tests that a breakdown re-plan rewrites gantt.html/png and report.html for version 2, the report
-    naming the version, the re-plan time and the moves, and the Gantt title the new makespan."""
+    """Tests that a breakdown and rush-order re-plan rewrites gantt.html/png and report.html for version 2,
+    the report naming the version, the re-plan and the moves and counting the rush order, and the Gantt
+    title the new makespan."""
     before = _snapshot(folder)
     plan = PlanStore(folder).current()
     busiest = max(
@@ -73,8 +77,9 @@ def test_replan_redraws_the_gantt_and_the_report(folder):
         key=lambda m: sum(op.end - op.start for _, op in plan.operations() if op.machine == m),
     )
     first = min(op.start for _, op in plan.operations() if op.machine == busiest)
-    result = replan(folder, [MachineDown(busiest, first, first + 240)], now=0, time_limit=1.0, num_workers=1)
-    assert result.plan.version == 2
+    events = [MachineDown(busiest, first, first + 240), RushOrderRequest("RUSH-1", "BRACKET", 3, due=900)]
+    result = replan(folder, events, now=0, time_limit=1.0, num_workers=1)
+    assert result.plan.version == 2 and "RUSH-1" in {o.id for o in result.plan.orders if o.operations}
     _assert_shows(folder, before)
     report = (folder / "report.html").read_text()
     assert f"({result.rescheduled.num_moved} operations moved)" in report

@@ -774,7 +774,7 @@ def _no_dearer(data: ProblemData, aware: Result, blind: Result) -> Result:
     within them never gets an energy-aware schedule dearer than it (the weighted objective alone could trade
     energy for makespan or tardiness).
     """
-    from planner.scheduling import check_solution
+    from planner.scheduling import SolveStatus, check_solution
 
     if aware.schedule is None or blind.schedule is None or aware.kpis is None:
         return aware if aware.schedule is not None else blind
@@ -785,6 +785,8 @@ def _no_dearer(data: ProblemData, aware: Result, blind: Result) -> Result:
         logger.info("the tariff-blind schedule costs less energy than the energy-aware one; keeping it")
         return replace(
             aware,
+            status=SolveStatus.FEASIBLE,  # not the optimum of the weighted objective
+            lower_bound=min(aware.lower_bound, report.objective),
             schedule=blind.schedule,
             kpis=report.kpis,
             objective=report.objective,
@@ -844,7 +846,7 @@ def _schedule_stage(
 
     energy_terms = full.objective.energy > 0 or full.objective.co2 > 0
     if full.num_operations >= settings.large_schedule:
-        return _large_schedule(plant, jobs, full, settings, energy_terms)
+        return full, *_large_schedule(plant, jobs, full, settings, energy_terms)
     blind = None
     wanted = settings.compare_tariff_blind or settings.makespan_tolerance is not None
     if plant.energy is not None and energy_terms and wanted:
@@ -903,7 +905,7 @@ def _improve(data: ProblemData, start: Schedule | None, settings: PlanSettings) 
 
 def _large_schedule(
     plant: Plant, jobs: Sequence[JobInfo], full: ProblemData, settings: PlanSettings, energy_terms: bool
-) -> tuple[ProblemData, Result, Result | None]:
+) -> tuple[Result, Result | None]:
     """The schedule stage from :attr:`PlanSettings.large_schedule` operations on: construct, then improve.
 
     The dispatching rule builds a schedule on the full calendar (no trimming: it needs no tariff periods);
@@ -929,9 +931,9 @@ def _large_schedule(
     blind = replace(blind, stats={**blind.stats, "construct_seconds": round(construct_seconds, 2)})
     if not energy_terms or blind.schedule is None:
         if blind.schedule is None:
-            return full, blind, None
+            return blind, None
         report = check_solution(full, blind.schedule)
-        return full, replace(blind, kpis=report.kpis, objective=report.objective), None
+        return replace(blind, kpis=report.kpis, objective=report.objective), None
     within = bounded(full, blind.schedule, blind_problem, settings.makespan_tolerance)
     started = time.perf_counter()
     shifted = shift_for_energy(within, blind.schedule, time_limit=settings.time_limit)
@@ -955,7 +957,7 @@ def _large_schedule(
             "retime_seconds": round(time.perf_counter() - started, 2),
         },
     )
-    return full, aware, blind if settings.compare_tariff_blind else None
+    return aware, blind if settings.compare_tariff_blind else None
 
 
 # -- stage 5: plan -------------------------------------------------------------------------------------

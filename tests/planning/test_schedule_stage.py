@@ -105,3 +105,19 @@ def test_unbounded_tolerance_is_none_and_reported_so():
     )
     _assert_valid(res)
     assert res.kpis["makespan_tolerance"] is None and res.kpis["saving_within_tolerance"] is None
+
+
+def test_a_dearer_energy_aware_schedule_gives_way_to_the_tariff_blind_one():
+    """Tests that when the 'energy-aware' schedule costs more energy than the tariff-blind one (here the two
+    swapped), the cheaper schedule is kept, flagged and no longer claimed optimal."""
+    from planner.planning.pipeline import _no_dearer
+
+    plant = _steep(read_plant(SMALL_PLANT))
+    res = make_plan(plant, short_history(), (), dataclasses.replace(FAST, makespan_tolerance=None))
+    aware, blind = res.schedule_result, res.blind_result
+    assert aware.kpis.energy_cost < blind.kpis.energy_cost  # the steep tariff makes the aware one cheaper
+    within = bounded(res.problem, aware.schedule, res.problem, 10.0)
+    kept = _no_dearer(within, blind, aware)
+    assert kept.schedule is aware.schedule and kept.kpis.energy_cost == aware.kpis.energy_cost
+    assert kept.status == SolveStatus.FEASIBLE and "tariff-blind" in kept.stats["fallback"]
+    assert _no_dearer(within, aware, blind) is aware

@@ -41,6 +41,13 @@ SET_FOLDERS = ("hurink_edata", "hurink_rdata", "hurink_vdata", "dauzere")
 VARIANTS: dict[str, dict[str, Any]] = {
     "cpsat": {"tabu_flexible": False},  # CP-SAT alone: one 2-worker solve hinted by dispatch
     "tabu": {"tabu_flexible": True},  # flexible tabu thread + 1-worker CP-SAT segments
+    # the same, CP-SAT's worker running its full search without LNS
+    "tabu_full_search": {"tabu_flexible": True, "interleave_single_worker": False},
+    # the same, without the redundant cumulative and energy constraints
+    "tabu_lean": {
+        "tabu_flexible": True,
+        "model": {"makespan_interval": True, "cumulative": False, "energy": False},
+    },
 }
 COLUMNS = (
     "instance",

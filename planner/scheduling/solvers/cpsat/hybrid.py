@@ -223,7 +223,7 @@ class HybridShopSolver:
         first_segment: float = 1.0,
         growth: float = 2.0,
         use_tabu: bool = True,
-        tabu_flexible: bool = False,
+        tabu_flexible: bool = True,
         tabu_share_single_worker: float = 0.5,
         interleave_single_worker: bool = True,
     ):

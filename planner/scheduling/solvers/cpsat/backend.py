@@ -173,7 +173,7 @@ class CpSatBackend:
             first_segment=float(shop.get("first_segment", 1.0)),
             growth=float(shop.get("growth", 2.0)),
             use_tabu=bool(shop.get("use_tabu", True)),
-            tabu_flexible=bool(shop.get("tabu_flexible", False)),
+            tabu_flexible=bool(shop.get("tabu_flexible", True)),
             interleave_single_worker=bool(shop.get("interleave_single_worker", True)),
         )
         with self._lock:

@@ -122,13 +122,17 @@ class _TabuThread(threading.Thread):
             logger.exception("tabu search failed")
 
     def _run(self) -> None:
-        from planner.scheduling.solvers.tabu import TabuSearch, warm_up
+        from planner.scheduling.solvers.tabu import FlexibleTabuSearch, TabuSearch, warm_up
+        from planner.scheduling.solvers.tabu.flexible import warm_up_flexible
 
-        self.compile_seconds = warm_up()
+        # job shops: N5 swaps on fixed machines; flexible shops: moves that also change the machine
+        flexible = not is_job_shop(self.data)
+        search_class: Any = FlexibleTabuSearch if flexible else TabuSearch
+        self.compile_seconds = warm_up() + (warm_up_flexible() if flexible else 0.0)
         if self.budget is not None:
             self.deadline = min(self.deadline, time.perf_counter() + self.budget)
         seen_version = -1
-        search: TabuSearch | None = None
+        search: TabuSearch | FlexibleTabuSearch | None = None
         slice_len = 200
         last_publish = 0.0
         published = 0
@@ -151,7 +155,7 @@ class _TabuThread(threading.Thread):
                 if search is not None:
                     self.iterations += search.iterations
                     self.restarts += 1
-                search = TabuSearch(self.data, schedule, seed=self.seed + self.restarts, lower_bound=bound)
+                search = search_class(self.data, schedule, seed=self.seed + self.restarts, lower_bound=bound)
                 published = schedule.makespan
             seen_version = version
             search.lower_bound = bound
@@ -204,8 +208,8 @@ class HybridShopSolver:
     use_tabu
         Run the tabu search when numba is available.
     tabu_flexible
-        Also on flexible job shops (the tabu search keeps CP-SAT's machine choices; measured worse on
-        Brandimarte than CP-SAT alone, hence off by default).
+        Also on flexible job shops, with the moves of :class:`FlexibleTabuSearch` (machine choices and
+        sequences change together).
     tabu_share_single_worker
         With one worker, the share of the time given to the tabu search before CP-SAT.
     interleave_single_worker
@@ -219,7 +223,7 @@ class HybridShopSolver:
         first_segment: float = 1.0,
         growth: float = 2.0,
         use_tabu: bool = True,
-        tabu_flexible: bool = False,
+        tabu_flexible: bool = True,
         tabu_share_single_worker: float = 0.5,
         interleave_single_worker: bool = True,
     ):

@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python benchmarks/lotsize_trigeiro.py --sets G,F --backends ortools,pulp \
         --time-limit 30 --threads 2 [--instances G30b,G53] [--data ../shared/instances/lotsizing] \
-        [--cpu-time] [--reuse-proven-from 30]
+        [--cpu-time] [--reuse-proven-from 30] [--tag NAME]
 
 Each run appends one row per instance to
 ``benchmarks/results/lotsize_trigeiro_<backend>_<limit>s_<clock>.csv`` (rows already there are skipped,
@@ -95,6 +95,9 @@ def run(args: argparse.Namespace) -> None:
         clock = "cpu" if args.cpu_time and backend == "ortools" else "wall"
         variant = f"_polish{round(100 * args.polish)}" if args.polish and backend == "ortools" else ""
         label = f"{backend}+polish{args.polish:g}" if variant else backend
+        if args.tag:
+            variant += f"_{args.tag}"
+            label += f"+{args.tag}"
         out_csv = RESULTS / f"lotsize_trigeiro_{backend}_{int(args.time_limit)}s{variant}_{clock}.csv"
         done = set()
         if out_csv.exists():
@@ -282,6 +285,12 @@ def main(argv: list[str] | None = None) -> None:
         metavar="SHARE",
         help="OR-Tools only: give SHARE of the limit to fix-and-optimise (OrToolsBackend polish); results go "
         "to a CSV of their own.",
+    )
+    parser.add_argument(
+        "--tag",
+        default="",
+        help="Name of this configuration (e.g. portfolio): results go to a CSV of their own, "
+        "lotsize_trigeiro_<backend>_<limit>s_<tag>_<clock>.csv; --reuse-proven-from reads the untagged run.",
     )
     parser.add_argument(
         "--reuse-clock",

@@ -61,7 +61,7 @@ def test_portfolio_agrees_with_single_run_and_pulp(seed: int) -> None:
     """Tests that the two-thread portfolio proves the optimum that one SCIP run and CBC prove, with a plan
     the checker accepts at the reported cost."""
     data = random_instance(seed, num_items=4, num_periods=8)
-    portfolio = solve(data, time_limit=30, num_threads=2)
+    portfolio = Solver("ortools", portfolio=PORTFOLIO).solve(data, time_limit=30, num_threads=2)
     single = solve(data, time_limit=30, num_threads=1)
     pulp = solve(data, time_limit=30, num_threads=1, backend="pulp")
     for r in (portfolio, single, pulp):
@@ -100,7 +100,7 @@ def test_stop_ends_every_member() -> None:
     if not path.exists():
         pytest.skip(f"{path} not present")
     data = read_trigeiro(path)
-    solver = Solver("ortools")
+    solver = Solver("ortools", portfolio=PORTFOLIO)
     result: list = []
     worker = threading.Thread(target=lambda: result.append(solver.solve(data, time_limit=600, num_threads=2)))
     worker.start()

@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python benchmarks/lotsize_trigeiro.py --sets G,F --backends ortools,pulp \
         --time-limit 30 --threads 2 [--instances G30b,G53] [--data ../shared/instances/lotsizing] \
-        [--cpu-time] [--reuse-proven-from 30]
+        [--cpu-time] [--reuse-proven-from 30] [--portfolio] [--tag NAME]
 
 Each run appends one row per instance to
 ``benchmarks/results/lotsize_trigeiro_<backend>_<limit>s_<clock>.csv`` (rows already there are skipped,
@@ -26,6 +26,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -95,6 +96,10 @@ def run(args: argparse.Namespace) -> None:
         clock = "cpu" if args.cpu_time and backend == "ortools" else "wall"
         variant = f"_polish{round(100 * args.polish)}" if args.polish and backend == "ortools" else ""
         label = f"{backend}+polish{args.polish:g}" if variant else backend
+        tag = args.tag or ("portfolio" if args.portfolio and backend == "ortools" else "")
+        if tag:
+            variant += f"_{tag}"
+            label += f"+{tag}"
         out_csv = RESULTS / f"lotsize_trigeiro_{backend}_{int(args.time_limit)}s{variant}_{clock}.csv"
         done = set()
         if out_csv.exists():
@@ -133,9 +138,13 @@ def run(args: argparse.Namespace) -> None:
                 data = read_trigeiro(path)
                 load1 = os.getloadavg()[0]
                 start = time.perf_counter()
-                options: dict[str, float | bool] = {"cpu_time": True} if clock == "cpu" else {}
-                if variant:
+                options: dict[str, Any] = {"cpu_time": True} if clock == "cpu" else {}
+                if args.polish and backend == "ortools":
                     options["polish"] = args.polish
+                if args.portfolio and backend == "ortools":
+                    from planner.inventory.backends.ortools import PORTFOLIO
+
+                    options["portfolio"] = PORTFOLIO
                 res = Solver(backend, **options).solve(
                     data, time_limit=args.time_limit, num_threads=args.threads, seed=1
                 )
@@ -282,6 +291,17 @@ def main(argv: list[str] | None = None) -> None:
         metavar="SHARE",
         help="OR-Tools only: give SHARE of the limit to fix-and-optimise (OrToolsBackend polish); results go "
         "to a CSV of their own.",
+    )
+    parser.add_argument(
+        "--portfolio",
+        action="store_true",
+        help="OR-Tools only: one SCIP solve per thread with the settings of ortools.PORTFOLIO (tag portfolio).",
+    )
+    parser.add_argument(
+        "--tag",
+        default="",
+        help="Name of this configuration (e.g. portfolio): results go to a CSV of their own, "
+        "lotsize_trigeiro_<backend>_<limit>s_<tag>_<clock>.csv; --reuse-proven-from reads the untagged run.",
     )
     parser.add_argument(
         "--reuse-clock",

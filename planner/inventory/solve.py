@@ -53,7 +53,8 @@ class Solver:
         time_limit
             Wall-clock limit in seconds for the MIP solver.
         num_threads
-            Threads for the MIP solver (SCIP is single-threaded and ignores it).
+            Threads for the MIP solver (SCIP is single-threaded: only an OR-Tools backend created with a
+            ``portfolio`` of several members runs that many SCIP solves side by side).
         seed
             Random seed of the MIP solver.
         mip_gap

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +64,7 @@ class _Incumbent:
         self.source = ""
         self.version = 0
         self.improved_at = started  # perf_counter() of the last improvement
+        self.on_tabu_improvement: Callable[[], None] | None = None  # interrupts a proof beside the tabu
         self.on_progress = on_progress
         self.started = started
 
@@ -80,6 +81,9 @@ class _Incumbent:
             self.improved_at = time.perf_counter()
             bound = self.lower_bound
             count = self.count
+            interrupt = self.on_tabu_improvement if source == "tabu" else None
+        if interrupt is not None:
+            interrupt()
         if self.on_progress is not None:
             try:
                 self.on_progress(
@@ -242,6 +246,9 @@ class HybridShopSolver:
         Seconds without an improvement before a proof phase; ``None``: 5% of the time limit, at least 1 s.
     proof_share
         Share of the remaining time a proof phase may take.
+    proof_beside_tabu
+        Keep the tabu search running during a proof phase (CP-SAT then gets ``num_workers - 1`` workers and
+        the phase ends as soon as the tabu search improves the incumbent) instead of pausing it.
     """
 
     def __init__(
@@ -258,6 +265,7 @@ class HybridShopSolver:
         proof_max_operations: int = 0,
         proof_stall: float | None = None,
         proof_share: float = 0.8,
+        proof_beside_tabu: bool = False,
     ):
         self.parameters = dict(parameters or {})
         self.model_options = dict(model_options or {})
@@ -271,6 +279,7 @@ class HybridShopSolver:
         self.proof_max_operations = proof_max_operations
         self.proof_stall = proof_stall
         self.proof_share = proof_share
+        self.proof_beside_tabu = proof_beside_tabu
         self._stop = threading.Event()  # stop requests for the solve running now
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
@@ -340,6 +349,10 @@ class HybridShopSolver:
             segment *= self.growth
             if proving and tabu is not None and tabu.is_alive() and tabu.ready_at is not None:
                 idle = time.perf_counter() - max(incumbent.improved_at, tabu.ready_at, last_proof)
+                if idle >= stall and self.proof_beside_tabu:
+                    self._prove(built, incumbent, remaining, cp_workers, seed, stop, stats, True)
+                    last_proof = time.perf_counter()
+                    continue
                 if idle >= stall:
                     share = remaining if remaining < 2 * stall else self.proof_share * remaining
                     tabu.pause.set()
@@ -438,8 +451,12 @@ class HybridShopSolver:
         seed: int,
         stop: threading.Event,
         stats: dict[str, Any],
+        interruptible: bool = False,
     ) -> None:
-        """One proof phase: CP-SAT alone on makespans below the incumbent, every worker, no hint."""
+        """One proof phase: CP-SAT on makespans below the incumbent, no hint.
+
+        ``interruptible``: the tabu search runs beside it, and its next improvement ends the phase.
+        """
         with incumbent.lock:
             upper = incumbent.makespan
             lower = incumbent.lower_bound
@@ -457,10 +474,22 @@ class HybridShopSolver:
             if stop.is_set():
                 return
             self._solver = solver
+        if interruptible:
+            incumbent.on_tabu_improvement = solver.stop_search
+            with incumbent.lock:
+                stale = incumbent.makespan != upper  # the tabu search was quicker than the hook
+            if stale:
+                incumbent.on_tabu_improvement = None
+                with self._lock:
+                    self._solver = None
+                return
         t0 = time.perf_counter()
-        code = solver.solve(built.model, _OfferSolutions(built, incumbent))
-        with self._lock:
-            self._solver = None
+        try:
+            code = solver.solve(built.model, _OfferSolutions(built, incumbent))
+        finally:
+            incumbent.on_tabu_improvement = None
+            with self._lock:
+                self._solver = None
         stats["proof_phases"] += 1
         stats["proof_seconds"] = stats.get("proof_seconds", 0.0) + time.perf_counter() - t0
         if code == cp_model.MODEL_INVALID:

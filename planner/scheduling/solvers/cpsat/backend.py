@@ -179,8 +179,6 @@ class CpSatBackend:
             proof_parameters=proof.get("parameters", {}),
             proof_max_operations=int(proof.get("max_operations", 0)),
             proof_stall=float(proof["stall"]) if "stall" in proof else None,
-            proof_share=float(proof.get("share", 0.8)),
-            proof_beside_tabu=bool(proof.get("beside_tabu", False)),
         )
         with self._lock:
             if self._stopped:

@@ -14,11 +14,11 @@ Without numba CP-SAT gets every worker and the segments simply restart it with t
 
 Segments are short-lived and one CP-SAT worker runs no full search for long, so they rarely prove
 anything. On instances of up to ``proof_max_operations`` operations, once nobody has improved the
-incumbent for ``proof_stall`` seconds the tabu search pauses and CP-SAT gets every worker for one
-uninterrupted *proof phase*: makespans strictly below the incumbent, no hint, parameters of its own (by
-default dynamic precedences in the disjunctive and two full-search subsolvers). It ends with a proof
-(infeasible below the incumbent), a better schedule it then proves optimal, or at its share of the remaining
-time; then the tabu search resumes where it paused.
+incumbent for ``proof_stall`` seconds, CP-SAT's worker(s) switch to a *proof phase*: one uninterrupted solve
+of makespans strictly below the incumbent, no hint, parameters of its own (by default dynamic precedences in
+the disjunctive). It ends with a proof (infeasible below the incumbent), a better schedule it then proves
+optimal, at the deadline, or as soon as the tabu search, which keeps running beside it, improves the
+incumbent (then segments resume until the next stall).
 """
 
 from __future__ import annotations
@@ -128,8 +128,6 @@ class _TabuThread(threading.Thread):
         self.compile_seconds = 0.0
         self.error: BaseException | None = None
         self.ready_at: float | None = None  # perf_counter() once the kernels are loaded
-        self.pause = threading.Event()  # set by the caller: stop searching until cleared
-        self.paused = threading.Event()  # set by this thread while it waits
 
     def run(self) -> None:
         try:
@@ -155,16 +153,6 @@ class _TabuThread(threading.Thread):
         while time.perf_counter() < self.deadline and not self.stop_event.is_set():
             if self.incumbent.closed():
                 return
-            if self.pause.is_set():
-                if search is not None and search.best and search.best < published:
-                    self.incumbent.offer(search.schedule(), "tabu")
-                    published = search.best
-                self.paused.set()
-                while self.pause.is_set() and not self.stop_event.is_set():
-                    time.sleep(0.005)
-                self.paused.clear()
-                last_improvement = time.perf_counter()
-                continue
             with self.incumbent.lock:
                 version, source, schedule = (
                     self.incumbent.version,
@@ -244,11 +232,6 @@ class HybridShopSolver:
         Largest instance (operations) that gets proof phases; 0 turns them off.
     proof_stall
         Seconds without an improvement before a proof phase; ``None``: 5% of the time limit, at least 1 s.
-    proof_share
-        Share of the remaining time a proof phase may take.
-    proof_beside_tabu
-        Keep the tabu search running during a proof phase (CP-SAT then gets ``num_workers - 1`` workers and
-        the phase ends as soon as the tabu search improves the incumbent) instead of pausing it.
     """
 
     def __init__(
@@ -264,8 +247,6 @@ class HybridShopSolver:
         proof_parameters: Mapping[str, Any] | None = None,
         proof_max_operations: int = 0,
         proof_stall: float | None = None,
-        proof_share: float = 0.8,
-        proof_beside_tabu: bool = False,
     ):
         self.parameters = dict(parameters or {})
         self.model_options = dict(model_options or {})
@@ -278,8 +259,6 @@ class HybridShopSolver:
         self.proof_parameters = dict(proof_parameters or {})
         self.proof_max_operations = proof_max_operations
         self.proof_stall = proof_stall
-        self.proof_share = proof_share
-        self.proof_beside_tabu = proof_beside_tabu
         self._stop = threading.Event()  # stop requests for the solve running now
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
@@ -349,18 +328,9 @@ class HybridShopSolver:
             segment *= self.growth
             if proving and tabu is not None and tabu.is_alive() and tabu.ready_at is not None:
                 idle = time.perf_counter() - max(incumbent.improved_at, tabu.ready_at, last_proof)
-                if idle >= stall and self.proof_beside_tabu:
-                    self._prove(built, incumbent, remaining, cp_workers, seed, stop, stats, True)
-                    last_proof = time.perf_counter()
-                    continue
                 if idle >= stall:
-                    share = remaining if remaining < 2 * stall else self.proof_share * remaining
-                    tabu.pause.set()
-                    tabu.paused.wait(timeout=0.2)  # it finishes its slice (~20 ms)
-                    try:
-                        self._prove(built, incumbent, share, num_workers, seed, stop, stats)
-                    finally:
-                        tabu.pause.clear()
+                    # pausing the tabu search and giving CP-SAT both workers measured worse (README)
+                    self._prove(built, incumbent, remaining, cp_workers, seed, stop, stats, True)
                     last_proof = time.perf_counter()
                     continue
                 budget = min(budget, max(0.25, stall - idle))  # look again when a proof may be due

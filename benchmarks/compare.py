@@ -53,7 +53,7 @@ from typing import Any
 REPO = Path(os.environ.get("PLANNER_REPO", Path(__file__).resolve().parents[1]))
 SHARED = REPO.parent / "shared"
 CHECKER = SHARED / "tools" / "check_schedule.py"
-SOLVERS = ("ours", "textbook", "pyjobshop")
+SOLVERS = ("ours", "textbook", "pyjobshop")  # also "ours_noproof" (A/B of the proof phases)
 PROFILE_TIMES = (1.0, 5.0, 15.0, 30.0, 60.0)
 RESULT_MARK = "@@RESULT@@ "
 LOG_LINE = re.compile(r"^#(\d+|Done)\s+([\d.]+)s\s+best:(\d+)")
@@ -139,10 +139,13 @@ def run_one(solver: str, path: str, time_limit: float, workers: int, seed: int, 
     data = read_instance(path)
     progress: list[tuple[float, int]] = []
     out: dict[str, Any] = {"solver": solver, "path": path}
-    if solver == "ours":
-        from planner.scheduling import solve
+    if solver in ("ours", "ours_noproof"):
+        from planner.scheduling import Solver
 
-        result = solve(
+        ours = Solver("cpsat")
+        if solver == "ours_noproof":  # A/B only: the fast path as it was before its proof phases
+            ours._backend.preset["shop"]["proof"] = {}
+        result = ours.solve(
             data,
             time_limit=max(0.01, time_limit - (time.perf_counter() - started)),  # same clock as the peers
             num_workers=workers,

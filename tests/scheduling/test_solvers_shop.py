@@ -25,7 +25,15 @@ from planner.scheduling import (
     check_solution,
     solve,
 )
-from planner.scheduling.solvers.cpsat.shop import is_job_shop, is_plain_shop, simple_lower_bound
+from planner.scheduling.solvers.cpsat.backend import load_preset
+from planner.scheduling.solvers.cpsat.hybrid import HybridShopSolver, _Incumbent
+from planner.scheduling.solvers.cpsat.shop import (
+    ShopModel,
+    is_job_shop,
+    is_plain_shop,
+    simple_lower_bound,
+)
+from planner.scheduling.solvers.dispatch import dispatch
 
 from .conftest import ROOT, SHARED, fjsp_from_text, jssp_from_text
 
@@ -78,6 +86,48 @@ def test_fast_path_proves_ft06(num_workers: int) -> None:
     assert result.status == SolveStatus.OPTIMAL
     assert result.objective == 55 and result.lower_bound == 55
     _checked(data, result)
+
+
+def test_proof_phase_finds_and_proves_ft06() -> None:
+    """Tests that a proof phase improves a dispatch schedule to ft06 = 55 and proves it, and that one below
+    the optimum proves it by infeasibility without changing the schedule."""
+    data = _ft06()
+    start = dispatch(data)
+    assert start is not None and start.makespan > 55
+    proof = load_preset("default")["shop"]["proof"]
+    hybrid = HybridShopSolver(proof_parameters=proof["parameters"], proof_max_operations=1000)
+    stats = {"segments": 0, "proof_phases": 0}
+
+    incumbent = _Incumbent(None, time.perf_counter())
+    incumbent.raise_bound(simple_lower_bound(data))
+    incumbent.offer(start, "initial")
+    hybrid._prove(ShopModel(data, start.makespan), incumbent, 20.0, 2, 1, threading.Event(), stats)
+    assert incumbent.makespan == 55 and incumbent.lower_bound == 55 and incumbent.closed()
+    assert incumbent.schedule is not None and check_solution(data, incumbent.schedule).objective == 55
+
+    optimal = incumbent.schedule
+    again = _Incumbent(None, time.perf_counter())
+    again.raise_bound(simple_lower_bound(data))
+    again.offer(optimal, "initial")
+    hybrid._prove(ShopModel(data, 55), again, 20.0, 2, 1, threading.Event(), stats)
+    assert stats["proof"] == "infeasible below the incumbent" and stats["proof_phases"] == 2
+    assert again.schedule is optimal and again.lower_bound == 55
+
+
+def test_proof_phase_bound_stays_below_the_optimum() -> None:
+    """Tests that a proof phase cut short leaves a lower bound no higher than la16's optimum (945)."""
+    data = jssp_from_text((SHARED / "jssp" / "la16.txt").read_text(), "la16")
+    start = dispatch(data)
+    assert start is not None
+    proof = load_preset("default")["shop"]["proof"]
+    hybrid = HybridShopSolver(proof_parameters=proof["parameters"], proof_max_operations=1000)
+    incumbent = _Incumbent(None, time.perf_counter())
+    incumbent.raise_bound(simple_lower_bound(data))
+    incumbent.offer(start, "initial")
+    stats = {"segments": 0, "proof_phases": 0}
+    hybrid._prove(ShopModel(data, start.makespan), incumbent, 0.5, 2, 1, threading.Event(), stats)
+    assert incumbent.makespan is not None and incumbent.lower_bound <= 945 <= incumbent.makespan
+    assert incumbent.schedule is not None and check_solution(data, incumbent.schedule).ok
 
 
 def test_fast_path_flexible_mk01() -> None:

@@ -167,6 +167,7 @@ class CpSatBackend:
         from planner.scheduling.solvers.cpsat.hybrid import HybridShopSolver
 
         shop = self.preset.get("shop", {})
+        proof = shop.get("proof", {})
         hybrid = HybridShopSolver(
             parameters=shop.get("parameters", {}),
             model_options=shop.get("model", {}),
@@ -175,6 +176,9 @@ class CpSatBackend:
             use_tabu=bool(shop.get("use_tabu", True)),
             tabu_flexible=bool(shop.get("tabu_flexible", True)),
             interleave_single_worker=bool(shop.get("interleave_single_worker", True)),
+            proof_parameters=proof.get("parameters", {}),
+            proof_max_operations=int(proof.get("max_operations", 0)),
+            proof_stall=float(proof["stall"]) if "stall" in proof else None,
         )
         with self._lock:
             if self._stopped:

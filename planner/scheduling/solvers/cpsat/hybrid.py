@@ -11,6 +11,14 @@ above the best bound, hinted with that schedule, so that
 
 With one worker the two run one after the other (tabu first); with more, CP-SAT gets ``num_workers - 1``.
 Without numba CP-SAT gets every worker and the segments simply restart it with the incumbent as hint.
+
+Segments are short-lived and one CP-SAT worker runs no full search for long, so they rarely prove
+anything. On instances of up to ``proof_max_operations`` operations, once nobody has improved the
+incumbent for ``proof_stall`` seconds, CP-SAT's worker(s) switch to a *proof phase*: one uninterrupted solve
+of makespans strictly below the incumbent, no hint, parameters of its own (by default dynamic precedences in
+the disjunctive). It ends with a proof (infeasible below the incumbent), a better schedule it then proves
+optimal, at the deadline, or as soon as the tabu search, which keeps running beside it, improves the
+incumbent (then segments resume until the next stall).
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +63,8 @@ class _Incumbent:
         self.count = 0
         self.source = ""
         self.version = 0
+        self.improved_at = started  # perf_counter() of the last improvement
+        self.on_tabu_improvement: Callable[[], None] | None = None  # interrupts a proof beside the tabu
         self.on_progress = on_progress
         self.started = started
 
@@ -68,8 +78,12 @@ class _Incumbent:
             self.count += 1
             self.source = source
             self.version += 1
+            self.improved_at = time.perf_counter()
             bound = self.lower_bound
             count = self.count
+            interrupt = self.on_tabu_improvement if source == "tabu" else None
+        if interrupt is not None:
+            interrupt()
         if self.on_progress is not None:
             try:
                 self.on_progress(
@@ -113,6 +127,7 @@ class _TabuThread(threading.Thread):
         self.restarts = 0
         self.compile_seconds = 0.0
         self.error: BaseException | None = None
+        self.ready_at: float | None = None  # perf_counter() once the kernels are loaded
 
     def run(self) -> None:
         try:
@@ -129,6 +144,7 @@ class _TabuThread(threading.Thread):
         flexible = not is_job_shop(self.data)
         search_class: Any = FlexibleTabuSearch if flexible else TabuSearch
         self.compile_seconds = warm_up() + (warm_up_flexible() if flexible else 0.0)
+        self.ready_at = time.perf_counter()
         if self.budget is not None:
             self.deadline = min(self.deadline, time.perf_counter() + self.budget)
         seen_version = -1
@@ -214,6 +230,12 @@ class HybridShopSolver:
         With one worker, the share of the time given to the tabu search before CP-SAT.
     interleave_single_worker
         When CP-SAT has a single worker, interleave its LNS subsolvers with its full search.
+    proof_parameters
+        CP-SAT parameters of the proof phase (see the module docstring).
+    proof_max_operations
+        Largest instance (operations) that gets proof phases; 0 turns them off.
+    proof_stall
+        Seconds without an improvement before a proof phase; ``None``: 5% of the time limit, at least 1 s.
     """
 
     def __init__(
@@ -226,6 +248,9 @@ class HybridShopSolver:
         tabu_flexible: bool = True,
         tabu_share_single_worker: float = 0.5,
         interleave_single_worker: bool = True,
+        proof_parameters: Mapping[str, Any] | None = None,
+        proof_max_operations: int = 0,
+        proof_stall: float | None = None,
     ):
         self.parameters = dict(parameters or {})
         self.model_options = dict(model_options or {})
@@ -235,6 +260,9 @@ class HybridShopSolver:
         self.tabu_flexible = tabu_flexible
         self.tabu_share_single_worker = tabu_share_single_worker
         self.interleave_single_worker = interleave_single_worker
+        self.proof_parameters = dict(proof_parameters or {})
+        self.proof_max_operations = proof_max_operations
+        self.proof_stall = proof_stall
         self._stop = threading.Event()  # stop requests for the solve running now
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
@@ -292,12 +320,24 @@ class HybridShopSolver:
         stats["build_seconds"] = round(time.perf_counter() - t_build, 4)
         # without a tabu search nothing feeds CP-SAT between segments: one solve keeps its learnt state
         segment = self.first_segment if tabu is not None or single_worker_tabu else time_limit
+        proving = 0 < data.num_operations <= self.proof_max_operations
+        stall = self.proof_stall if self.proof_stall is not None else max(1.0, 0.05 * time_limit)
+        last_proof = started
+        stats["proof_phases"] = 0
         while not stop.is_set() and not incumbent.closed():
             remaining = deadline - time.perf_counter()
             if remaining <= 0.05:
                 break
             budget = remaining if remaining < 1.5 * segment else segment
             segment *= self.growth
+            if proving and tabu is not None and tabu.is_alive() and tabu.ready_at is not None:
+                idle = time.perf_counter() - max(incumbent.improved_at, tabu.ready_at, last_proof)
+                if idle >= stall:
+                    # pausing the tabu search and giving CP-SAT both workers measured worse (README)
+                    self._prove(built, incumbent, remaining, cp_workers, seed, stop, stats, True)
+                    last_proof = time.perf_counter()
+                    continue
+                budget = min(budget, max(0.25, stall - idle))  # look again when a proof may be due
             with incumbent.lock:
                 upper = incumbent.makespan
                 lower = incumbent.lower_bound
@@ -316,8 +356,7 @@ class HybridShopSolver:
                 # one CP-SAT worker: interleave its LNS subsolvers (around the hinted incumbent) with the
                 # full search instead of running the full search alone
                 params.interleave_search = True
-            for key, value in self.parameters.items():
-                setattr(params, key, value)
+            _set_parameters(params, self.parameters)
             with self._lock:
                 if stop.is_set():
                     break
@@ -334,6 +373,9 @@ class HybridShopSolver:
                 first.run()
                 stats["tabu_iterations"] = first.iterations
                 stats["tabu_compile_seconds"] = round(first.compile_seconds, 3)
+                if proving and not incumbent.closed():
+                    remaining = deadline - time.perf_counter()
+                    self._prove(built, incumbent, remaining, 1, seed, stop, stats)
             if code == cp_model.INFEASIBLE:  # cannot happen with the incumbent in the domain
                 logger.warning("CP-SAT found the shop model infeasible below the incumbent")
                 break
@@ -351,6 +393,8 @@ class HybridShopSolver:
                 cp_workers = num_workers  # the tabu search has stopped: CP-SAT takes its core
 
         stats["search_seconds"] = round(time.perf_counter() - started, 3)
+        if "proof_seconds" in stats:
+            stats["proof_seconds"] = round(stats["proof_seconds"], 3)
         stop.set()
         with self._lock:
             self._stop = threading.Event()  # a fresh one for the next solve
@@ -371,3 +415,92 @@ class HybridShopSolver:
         return HybridOutcome(
             schedule, makespan, bound, makespan is not None and bound >= makespan, count, stats
         )
+
+    def _prove(
+        self,
+        built: ShopModel,
+        incumbent: _Incumbent,
+        budget: float,
+        num_workers: int,
+        seed: int,
+        stop: threading.Event,
+        stats: dict[str, Any],
+        interruptible: bool = False,
+    ) -> None:
+        """One proof phase: CP-SAT on makespans below the incumbent, no hint.
+
+        ``interruptible``: the tabu search runs beside it, and its next improvement ends the phase.
+        """
+        with incumbent.lock:
+            upper = incumbent.makespan
+            lower = incumbent.lower_bound
+        if upper is None or upper <= lower or budget <= 0.05:
+            return
+        built.set_makespan_domain(lower, upper - 1)
+        built.model.clear_hints()  # the incumbent is outside the domain: a hint would only mislead
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = budget
+        params.num_workers = num_workers
+        params.random_seed = seed + stats["segments"]
+        _set_parameters(params, self.proof_parameters)
+        with self._lock:
+            if stop.is_set():
+                return
+            self._solver = solver
+        if interruptible:
+            incumbent.on_tabu_improvement = solver.stop_search
+            with incumbent.lock:
+                stale = incumbent.makespan != upper  # the tabu search was quicker than the hook
+            if stale:
+                incumbent.on_tabu_improvement = None
+                with self._lock:
+                    self._solver = None
+                return
+        t0 = time.perf_counter()
+        try:
+            code = solver.solve(built.model, _OfferSolutions(built, incumbent))
+        finally:
+            incumbent.on_tabu_improvement = None
+            with self._lock:
+                self._solver = None
+        stats["proof_phases"] += 1
+        stats["proof_seconds"] = stats.get("proof_seconds", 0.0) + time.perf_counter() - t0
+        if code == cp_model.MODEL_INVALID:
+            raise RuntimeError(f"CP-SAT rejected the shop model: {built.model.validate()}")
+        if code == cp_model.INFEASIBLE:
+            incumbent.raise_bound(upper)  # no schedule below the incumbent: it is optimal
+            stats["proof"] = "infeasible below the incumbent"
+            return
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = built.schedule(solver)
+            incumbent.offer(found, "cpsat")
+            if code == cp_model.OPTIMAL:
+                incumbent.raise_bound(found.makespan)
+                stats["proof"] = "optimal below the incumbent"
+                return
+        # the bound holds for makespans below the incumbent, hence min(bound, upper) for all
+        incumbent.raise_bound(min(int(solver.best_objective_bound), upper))
+
+
+class _OfferSolutions(cp_model.CpSolverSolutionCallback):
+    """Hands every schedule CP-SAT finds to the incumbent (progress reports see them at once)."""
+
+    def __init__(self, built: ShopModel, incumbent: _Incumbent):
+        super().__init__()
+        self.built = built
+        self.incumbent = incumbent
+
+    def on_solution_callback(self) -> None:
+        self.incumbent.offer(self.built.schedule(self), "cpsat")
+
+
+def _set_parameters(params: Any, values: Mapping[str, Any]) -> None:
+    """Set ``SatParameters`` fields by name; a list (e.g. ``subsolvers``) replaces a repeated field."""
+    for key, value in values.items():
+        if isinstance(value, Sequence) and not isinstance(value, str):
+            repeated = getattr(params, key)
+            repeated.clear()
+            repeated.extend(value)
+        else:
+            setattr(params, key, value)

@@ -227,8 +227,8 @@ class ShopModel:
         if self.after_makespan is not None:
             self.model.add_hint(self.after_makespan, self.horizon - schedule.makespan)
 
-    def schedule(self, solver: cp_model.CpSolver) -> Schedule:
-        """Read the schedule from a solved model."""
+    def schedule(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> Schedule:
+        """Read the schedule from a solved model (or from a solution callback)."""
         out = []
         for (j_idx, o_idx), vars_ in self.ops.items():
             start = solver.value(vars_.start)

@@ -359,11 +359,33 @@ def _forecast_stage(
             f"demand for unknown products {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}",
             "demand.unique_id",
         )
-    ds = pd.to_datetime(history["ds"])
-    freq = detect_frequency(ds[history["unique_id"] == history["unique_id"].iloc[0]])
+    ds = pd.to_datetime(history["ds"], errors="coerce", format="mixed")
+    bad = ds.isna().to_numpy().nonzero()[0]
+    if len(bad):
+        shown = ", ".join(f"row {k + 2} {history['ds'].iloc[k]!r}" for k in bad[:5])
+        raise ValidationError(f"{len(bad)} date(s) are not dates (YYYY-MM-DD), e.g. {shown}", "demand.ds")
+    if ds.dt.tz is not None:
+        ds = ds.dt.tz_convert(horizon.tz).dt.tz_localize(None)
+    history = history.assign(ds=ds)
     start_local = horizon.start.astimezone(horizon.tz)
     start_day = pd.Timestamp(start_local.date())
     last = ds.max()
+    if last.normalize() >= start_day:
+        raise ValidationError(
+            f"the demand history runs to {last.date()}, past the plan start {start_day.date()}", "demand.ds"
+        )
+    # The frequency of the history is the most common one of its series; a history of one date per
+    # product is taken as daily (the forecast then repeats it).
+    found = [f for f in (detect_frequency(g) for _, g in ds.groupby(history["unique_id"])) if f is not None]
+    if found:
+        freq = max(set(found), key=found.count)
+    elif ds.groupby(history["unique_id"]).nunique().max() < 2:
+        freq = "D"
+    else:
+        raise ValidationError(
+            "cannot tell whether the demand history is daily or weekly: its dates are irregularly spaced",
+            "demand.ds",
+        )
     if freq == "D":
         step_minutes = 1440
         offset = (start_day - last.normalize()).days

@@ -726,6 +726,39 @@ class _Reader:
         self._check_bom_cycle(out)
         return tuple(out)
 
+    def runnable(
+        self,
+        products: Sequence[Product],
+        machines: Sequence[PlantMachine],
+        horizon: Horizon,
+        energy: EnergySpec | None,
+    ) -> None:
+        """Every step has a machine that is open at some time of the horizon and within the power limit."""
+        by_id = {m.id: m for m in machines}
+        peak = energy.peak_kw if energy is not None else None
+        for i, product in enumerate(products):
+            steps = [(f"products[{i}].routing[{j}]", step) for j, step in enumerate(product.routing)]
+            for name, option in product.options.items():
+                steps += [
+                    (f"products[{i}].options.{name}.add[{k}].step", step)
+                    for k, (step, _) in enumerate(option.add)
+                ]
+            for path, step in steps:
+                listed = ", ".join(m.machine for m in step.modes)
+                if all(by_id[m.machine].open_minutes(0, horizon.end) == 0 for m in step.modes):
+                    self.error(
+                        f"{path}.machines",
+                        f"step {step.name!r} of {product.id!r} can run only on {listed}, closed throughout "
+                        "the horizon (give the machine shifts on some day of it)",
+                    )
+                if peak is not None and all(m.power > peak for m in step.modes):
+                    draws = ", ".join(f"{m.machine} {m.power:g} kW" for m in step.modes)
+                    self.error(
+                        f"{path}.machines",
+                        f"step {step.name!r} of {product.id!r} draws more than energy.peak_kw = {peak:g} kW on "
+                        f"every machine ({draws})",
+                    )
+
     def _check_bom_cycle(self, products: Sequence[Product]) -> None:
         children = {p.id: [c[0] for c in p.bom] for p in products}
         state: dict[str, int] = {}
@@ -850,6 +883,8 @@ def plant_from_dict(doc: Any) -> Plant:
     setup_times = reader.setup_times(machines, families)
     maintenance = reader.maintenance(horizon, machine_ids)
     energy = reader.energy(horizon)
+    if not reader.errors:
+        reader.runnable(products, machines, horizon, energy)
     if reader.errors:
         raise ValidationError(reader.errors)
     return Plant(

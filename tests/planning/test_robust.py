@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from planner.cli import main
 from planner.exceptions import ValidationError
 from planner.planning.pipeline import make_plan
-from tests.planning.conftest import FAST
+from planner.planning.plant import plant_from_dict
+from tests.planning.conftest import FAST, SMALL_PLANT
 
 
 def _rows(*rows: tuple[str, str, float]) -> pd.DataFrame:
@@ -44,3 +50,53 @@ def test_one_day_of_history_is_taken_as_daily(small_plant):
     with pytest.raises(ValidationError) as info:
         make_plan(small_plant, history, settings=FAST)
     assert "too short" in str(info.value) and "coarser" not in str(info.value)
+
+
+def _plant_doc() -> dict[str, Any]:
+    return json.loads(SMALL_PLANT.read_text())
+
+
+def test_a_step_whose_only_machine_never_opens_is_named():
+    """Tests that a machine with no open shift makes the steps that need it a violation at their path."""
+    doc = _plant_doc()
+    doc["shift_patterns"]["never"] = {}
+    doc["machines"][3]["calendar"] = {"shifts": "never"}
+    with pytest.raises(ValidationError) as info:
+        plant_from_dict(doc)
+    fields = [v.field for v in info.value.violations]
+    assert fields == ["products[0].routing[2].machines", "products[1].routing[1].machines"]
+    assert "PAINT, closed throughout the horizon" in str(info.value)
+
+
+def test_a_step_with_one_open_machine_is_fine():
+    """Tests that closing one of two eligible machines is no violation (the other can run the step)."""
+    doc = _plant_doc()
+    doc["shift_patterns"]["never"] = {}
+    doc["machines"][2]["calendar"] = {"shifts": "never"}
+    plant = plant_from_dict(doc)
+    assert plant.machines[2].open_minutes(0, plant.horizon.end) == 0
+
+
+def test_a_power_limit_below_every_machine_of_a_step_names_the_step():
+    """Tests that energy.peak_kw below every eligible machine's draw names the step, before planning."""
+    doc = _plant_doc()
+    doc["energy"]["peak_kw"] = 15
+    with pytest.raises(ValidationError) as info:
+        plant_from_dict(doc)
+    # The mill step has CNC-2 at 12 kW, so only the two paint steps break the limit.
+    assert [v.field for v in info.value.violations] == [
+        "products[0].routing[2].machines",
+        "products[1].routing[1].machines",
+    ]
+    assert "energy.peak_kw = 15 kW" in str(info.value) and "PAINT 30 kW" in str(info.value)
+
+
+def test_the_cli_reports_a_power_limit_below_a_machine_with_exit_code_2(tmp_path):
+    """Tests that `planner plan` on such a plant exits with code 2 and the step's path, no traceback."""
+    doc = _plant_doc()
+    doc["energy"]["peak_kw"] = 10
+    bad = tmp_path / "plant.json"
+    bad.write_text(json.dumps(doc))
+    result = CliRunner().invoke(main, ["plan", str(bad), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "products[0].routing[1].machines" in result.output and "Traceback" not in result.output

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -44,6 +45,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from planner.exceptions import FieldViolation, ValidationError
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "EnergySpec",
@@ -825,6 +828,16 @@ class _Reader:
             earliest = self.datetime_at(t["earliest"], f"{where}.earliest", horizon) if "earliest" in t else 0
             latest = self.datetime_at(t["latest"], f"{where}.latest", horizon) if "latest" in t else None
             earliest = max(0, earliest)
+            if latest is not None and latest <= 0:
+                # A window that closed before the horizon starts (a stale entry of a maintenance plan):
+                # nothing is left to place, so it is dropped rather than refused.
+                logger.warning(
+                    "%s (%s on %s) ends before the horizon starts; dropped",
+                    where,
+                    t.get("name", "maintenance"),
+                    t["machine"],
+                )
+                continue
             if latest is not None and latest - earliest < t["duration"]:
                 self.error(
                     f"{where}.latest",

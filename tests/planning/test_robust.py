@@ -100,3 +100,21 @@ def test_the_cli_reports_a_power_limit_below_a_machine_with_exit_code_2(tmp_path
     result = CliRunner().invoke(main, ["plan", str(bad), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert "products[0].routing[1].machines" in result.output and "Traceback" not in result.output
+
+
+def test_a_maintenance_window_before_the_horizon_is_dropped(caplog):
+    """Tests that a maintenance window that closed before the horizon start is dropped with a warning."""
+    doc = _plant_doc()
+    doc["maintenance"][0].update(earliest="2026-11-01T08:00", latest="2026-11-01T16:00")
+    plant = plant_from_dict(doc)
+    assert plant.maintenance == ()
+    assert "maintenance[0] (saw blade on SAW) ends before the horizon starts" in caplog.text
+
+
+def test_a_maintenance_window_too_short_inside_the_horizon_is_still_an_error():
+    """Tests that a window inside the horizon shorter than its task stays a violation at its path."""
+    doc = _plant_doc()
+    doc["maintenance"][0]["duration"] = 600
+    with pytest.raises(ValidationError) as info:
+        plant_from_dict(doc)
+    assert info.value.violations[0].field == "maintenance[0].latest"

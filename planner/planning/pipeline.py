@@ -69,6 +69,7 @@ __all__ = [
     "JobInfo",
     "PlanResult",
     "PlanSettings",
+    "check_history",
     "make_plan",
     "read_orders",
 ]
@@ -324,30 +325,27 @@ def orders_from_rows(
     return tuple(out)
 
 
-# -- stage 1: forecast ---------------------------------------------------------------------------------
+def check_history(plant: Plant, history: pd.DataFrame | None) -> None:
+    """Check a demand history against a plant before planning (the service calls it on submission).
+
+    Raises
+    ------
+    ValidationError
+        For a missing column, demand of unknown products, dates that are no dates, a history past the plan
+        start, or one neither daily nor weekly.
+    """
+    if history is not None and len(history) > 0:
+        _history_shape(plant, history)
 
 
-def _forecast_stage(
-    plant: Plant, history: pd.DataFrame | None, settings: PlanSettings
-) -> tuple[pd.DataFrame, ForecastResult | None]:
-    """Forecast the history and sum it into lot-sizing periods (one row per product and period)."""
+def _history_shape(plant: Plant, history: pd.DataFrame) -> tuple[pd.DataFrame, str, int, int, pd.Timestamp]:
+    """The checked history (dates parsed), its frequency, minutes per step, steps to the start, start day."""
     import pandas as pd
 
-    from planner.compute import LocalExecutor
-    from planner.forecasting import forecast
     from planner.forecasting.history import detect_frequency
 
     horizon = plant.horizon
     made = [p.id for p in plant.products]
-    empty = pd.DataFrame(
-        [
-            {"item": i, "period": t, "demand": 0.0, "q10": 0.0, "q50": 0.0, "q90": 0.0}
-            for i in made
-            for t in range(horizon.num_periods)
-        ]
-    )
-    if history is None or len(history) == 0:
-        return empty, None
     for column in ("unique_id", "ds", "y"):
         if column not in history.columns:
             raise ValidationError(f"the demand history needs a column {column!r}", "demand")
@@ -401,6 +399,33 @@ def _forecast_stage(
         raise ValidationError(
             f"the demand history runs to {last.date()}, past the plan start {start_day.date()}", "demand.ds"
         )
+    return history, freq, step_minutes, offset, start_day
+
+
+# -- stage 1: forecast ---------------------------------------------------------------------------------
+
+
+def _forecast_stage(
+    plant: Plant, history: pd.DataFrame | None, settings: PlanSettings
+) -> tuple[pd.DataFrame, ForecastResult | None]:
+    """Forecast the history and sum it into lot-sizing periods (one row per product and period)."""
+    import pandas as pd
+
+    from planner.compute import LocalExecutor
+    from planner.forecasting import forecast
+
+    horizon = plant.horizon
+    made = [p.id for p in plant.products]
+    empty = pd.DataFrame(
+        [
+            {"item": i, "period": t, "demand": 0.0, "q10": 0.0, "q50": 0.0, "q90": 0.0}
+            for i in made
+            for t in range(horizon.num_periods)
+        ]
+    )
+    if history is None or len(history) == 0:
+        return empty, None
+    history, freq, step_minutes, offset, start_day = _history_shape(plant, history)
     steps = offset - 1 + math.ceil(horizon.end / step_minutes)
     levels = {0.1, 0.5, 0.9}
     for p in plant.products:

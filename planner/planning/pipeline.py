@@ -52,7 +52,7 @@ from planner.planning.plan import (
     PurchaseOrder,
     plan_from_schedule,
 )
-from planner.planning.plant import Plant, Step
+from planner.planning.plant import Plant, PlantMachine, Step
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -842,6 +842,45 @@ def _no_dearer(data: ProblemData, aware: Result, blind: Result) -> Result:
     return aware
 
 
+def _longest_open(machine: PlantMachine, end: int) -> int:
+    """The longest stretch of open time of ``machine`` in ``[0, end)``, in minutes."""
+    longest, t = 0, 0
+    for a, b in sorted(machine.closed):
+        longest = max(longest, min(a, end) - t)
+        t = max(t, b)
+    return max(longest, end - t)
+
+
+def _warn_unfit(plant: Plant, jobs: Sequence[JobInfo]) -> list[str]:
+    """Warn of operations that cannot be interrupted and are longer than every open window of their machines.
+
+    Such an operation is scheduled after the horizon, where the calendar is open; the warning says which
+    order, step and machines, so the planner can split the order or make the step resumable.
+    """
+    machines = {m.id: m for m in plant.machines}
+    end = plant.horizon.end
+    out = []
+    for info in jobs:
+        for step in info.steps:
+            if step.resumable or not step.modes:
+                continue
+            fits = [
+                (m.machine, m.duration(info.quantity), _longest_open(machines[m.machine], end))
+                for m in step.modes
+            ]
+            if all(need > longest for _, need, longest in fits):
+                shown = ", ".join(
+                    f"{mid} needs {need} min, longest open {longest} min" for mid, need, longest in fits
+                )
+                out.append(
+                    f"order {info.order_id!r} step {step.name!r} cannot be interrupted and fits no open window "
+                    f"of the horizon ({shown}); it is scheduled after the horizon"
+                )
+    for message in out:
+        logger.warning("%s", message)
+    return out
+
+
 def _schedule_stage(
     plant: Plant,
     jobs: Sequence[JobInfo],
@@ -860,6 +899,7 @@ def _schedule_stage(
     """
     from planner.scheduling import check_solution, solve
 
+    _warn_unfit(plant, jobs)
     full = _scheduling_problem(plant, jobs)
     blind_full = _scheduling_problem(plant, jobs, energy_weight=False)
     last_due = max((j.due for j in jobs if j.due is not None), default=plant.horizon.end)

@@ -118,3 +118,19 @@ def test_a_maintenance_window_too_short_inside_the_horizon_is_still_an_error():
     with pytest.raises(ValidationError) as info:
         plant_from_dict(doc)
     assert info.value.violations[0].field == "maintenance[0].latest"
+
+
+def test_an_operation_longer_than_every_open_window_is_explained(caplog):
+    """Tests that a non-resumable step longer than every shift is named in a warning, and still checker-valid."""
+    from planner.planning.pipeline import CustomerOrder
+    from planner.scheduling import check_solution
+
+    doc = _plant_doc()
+    doc["products"][1]["routing"][1]["machines"][0]["fixed"] = 1200  # PAINT is open 16 h a day at most
+    plant = plant_from_dict(doc)
+    order = CustomerOrder("SO-1", "BRACKET", 3, plant.horizon.period)
+    result = make_plan(plant, None, [order], FAST)
+    assert "order 'SO-1' step 'paint' cannot be interrupted" in caplog.text
+    assert "PAINT needs 1203 min, longest open 960 min" in caplog.text
+    assert result.schedule_result.schedule is not None
+    assert check_solution(result.problem, result.schedule_result.schedule).ok

@@ -52,7 +52,7 @@ from planner.planning.plan import (
     PurchaseOrder,
     plan_from_schedule,
 )
-from planner.planning.plant import Plant, Step
+from planner.planning.plant import Plant, PlantMachine, Step
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,6 +69,7 @@ __all__ = [
     "JobInfo",
     "PlanResult",
     "PlanSettings",
+    "check_history",
     "make_plan",
     "read_orders",
 ]
@@ -324,30 +325,27 @@ def orders_from_rows(
     return tuple(out)
 
 
-# -- stage 1: forecast ---------------------------------------------------------------------------------
+def check_history(plant: Plant, history: pd.DataFrame | None) -> None:
+    """Check a demand history against a plant before planning (the service calls it on submission).
+
+    Raises
+    ------
+    ValidationError
+        For a missing column, demand of unknown products, dates that are no dates, a history past the plan
+        start, or one neither daily nor weekly.
+    """
+    if history is not None and len(history) > 0:
+        _history_shape(plant, history)
 
 
-def _forecast_stage(
-    plant: Plant, history: pd.DataFrame | None, settings: PlanSettings
-) -> tuple[pd.DataFrame, ForecastResult | None]:
-    """Forecast the history and sum it into lot-sizing periods (one row per product and period)."""
+def _history_shape(plant: Plant, history: pd.DataFrame) -> tuple[pd.DataFrame, str, int, int, pd.Timestamp]:
+    """The checked history (dates parsed), its frequency, minutes per step, steps to the start, start day."""
     import pandas as pd
 
-    from planner.compute import LocalExecutor
-    from planner.forecasting import forecast
     from planner.forecasting.history import detect_frequency
 
     horizon = plant.horizon
     made = [p.id for p in plant.products]
-    empty = pd.DataFrame(
-        [
-            {"item": i, "period": t, "demand": 0.0, "q10": 0.0, "q50": 0.0, "q90": 0.0}
-            for i in made
-            for t in range(horizon.num_periods)
-        ]
-    )
-    if history is None or len(history) == 0:
-        return empty, None
     for column in ("unique_id", "ds", "y"):
         if column not in history.columns:
             raise ValidationError(f"the demand history needs a column {column!r}", "demand")
@@ -359,11 +357,33 @@ def _forecast_stage(
             f"demand for unknown products {', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}",
             "demand.unique_id",
         )
-    ds = pd.to_datetime(history["ds"])
-    freq = detect_frequency(ds[history["unique_id"] == history["unique_id"].iloc[0]])
+    ds = pd.to_datetime(history["ds"], errors="coerce", format="mixed")
+    bad = ds.isna().to_numpy().nonzero()[0]
+    if len(bad):
+        shown = ", ".join(f"row {k + 2} {history['ds'].iloc[k]!r}" for k in bad[:5])
+        raise ValidationError(f"{len(bad)} date(s) are not dates (YYYY-MM-DD), e.g. {shown}", "demand.ds")
+    if ds.dt.tz is not None:
+        ds = ds.dt.tz_convert(horizon.tz).dt.tz_localize(None)
+    history = history.assign(ds=ds)
     start_local = horizon.start.astimezone(horizon.tz)
     start_day = pd.Timestamp(start_local.date())
     last = ds.max()
+    if last.normalize() >= start_day:
+        raise ValidationError(
+            f"the demand history runs to {last.date()}, past the plan start {start_day.date()}", "demand.ds"
+        )
+    # The frequency of the history is the most common one of its series; a history of one date per
+    # product is taken as daily (the forecast then repeats it).
+    found = [f for f in (detect_frequency(g) for _, g in ds.groupby(history["unique_id"])) if f is not None]
+    if found:
+        freq = max(set(found), key=found.count)
+    elif ds.groupby(history["unique_id"]).nunique().max() < 2:
+        freq = "D"
+    else:
+        raise ValidationError(
+            "cannot tell whether the demand history is daily or weekly: its dates are irregularly spaced",
+            "demand.ds",
+        )
     if freq == "D":
         step_minutes = 1440
         offset = (start_day - last.normalize()).days
@@ -379,6 +399,33 @@ def _forecast_stage(
         raise ValidationError(
             f"the demand history runs to {last.date()}, past the plan start {start_day.date()}", "demand.ds"
         )
+    return history, freq, step_minutes, offset, start_day
+
+
+# -- stage 1: forecast ---------------------------------------------------------------------------------
+
+
+def _forecast_stage(
+    plant: Plant, history: pd.DataFrame | None, settings: PlanSettings
+) -> tuple[pd.DataFrame, ForecastResult | None]:
+    """Forecast the history and sum it into lot-sizing periods (one row per product and period)."""
+    import pandas as pd
+
+    from planner.compute import LocalExecutor
+    from planner.forecasting import forecast
+
+    horizon = plant.horizon
+    made = [p.id for p in plant.products]
+    empty = pd.DataFrame(
+        [
+            {"item": i, "period": t, "demand": 0.0, "q10": 0.0, "q50": 0.0, "q90": 0.0}
+            for i in made
+            for t in range(horizon.num_periods)
+        ]
+    )
+    if history is None or len(history) == 0:
+        return empty, None
+    history, freq, step_minutes, offset, start_day = _history_shape(plant, history)
     steps = offset - 1 + math.ceil(horizon.end / step_minutes)
     levels = {0.1, 0.5, 0.9}
     for p in plant.products:
@@ -795,6 +842,45 @@ def _no_dearer(data: ProblemData, aware: Result, blind: Result) -> Result:
     return aware
 
 
+def _longest_open(machine: PlantMachine, end: int) -> int:
+    """The longest stretch of open time of ``machine`` in ``[0, end)``, in minutes."""
+    longest, t = 0, 0
+    for a, b in sorted(machine.closed):
+        longest = max(longest, min(a, end) - t)
+        t = max(t, b)
+    return max(longest, end - t)
+
+
+def _warn_unfit(plant: Plant, jobs: Sequence[JobInfo]) -> list[str]:
+    """Warn of operations that cannot be interrupted and are longer than every open window of their machines.
+
+    Such an operation is scheduled after the horizon, where the calendar is open; the warning says which
+    order, step and machines, so the planner can split the order or make the step resumable.
+    """
+    machines = {m.id: m for m in plant.machines}
+    end = plant.horizon.end
+    out = []
+    for info in jobs:
+        for step in info.steps:
+            if step.resumable or not step.modes:
+                continue
+            fits = [
+                (m.machine, m.duration(info.quantity), _longest_open(machines[m.machine], end))
+                for m in step.modes
+            ]
+            if all(need > longest for _, need, longest in fits):
+                shown = ", ".join(
+                    f"{mid} needs {need} min, longest open {longest} min" for mid, need, longest in fits
+                )
+                out.append(
+                    f"order {info.order_id!r} step {step.name!r} cannot be interrupted and fits no open window "
+                    f"of the horizon ({shown}); it is scheduled after the horizon"
+                )
+    for message in out:
+        logger.warning("%s", message)
+    return out
+
+
 def _schedule_stage(
     plant: Plant,
     jobs: Sequence[JobInfo],
@@ -813,6 +899,7 @@ def _schedule_stage(
     """
     from planner.scheduling import check_solution, solve
 
+    _warn_unfit(plant, jobs)
     full = _scheduling_problem(plant, jobs)
     blind_full = _scheduling_problem(plant, jobs, energy_weight=False)
     last_due = max((j.due for j in jobs if j.due is not None), default=plant.horizon.end)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -44,6 +45,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from planner.exceptions import FieldViolation, ValidationError
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "EnergySpec",
@@ -726,6 +729,39 @@ class _Reader:
         self._check_bom_cycle(out)
         return tuple(out)
 
+    def runnable(
+        self,
+        products: Sequence[Product],
+        machines: Sequence[PlantMachine],
+        horizon: Horizon,
+        energy: EnergySpec | None,
+    ) -> None:
+        """Every step has a machine that is open at some time of the horizon and within the power limit."""
+        by_id = {m.id: m for m in machines}
+        peak = energy.peak_kw if energy is not None else None
+        for i, product in enumerate(products):
+            steps = [(f"products[{i}].routing[{j}]", step) for j, step in enumerate(product.routing)]
+            for name, option in product.options.items():
+                steps += [
+                    (f"products[{i}].options.{name}.add[{k}].step", step)
+                    for k, (step, _) in enumerate(option.add)
+                ]
+            for path, step in steps:
+                listed = ", ".join(m.machine for m in step.modes)
+                if all(by_id[m.machine].open_minutes(0, horizon.end) == 0 for m in step.modes):
+                    self.error(
+                        f"{path}.machines",
+                        f"step {step.name!r} of {product.id!r} can run only on {listed}, closed throughout "
+                        "the horizon (give the machine shifts on some day of it)",
+                    )
+                if peak is not None and all(m.power > peak for m in step.modes):
+                    draws = ", ".join(f"{m.machine} {m.power:g} kW" for m in step.modes)
+                    self.error(
+                        f"{path}.machines",
+                        f"step {step.name!r} of {product.id!r} draws more than energy.peak_kw = {peak:g} kW on "
+                        f"every machine ({draws})",
+                    )
+
     def _check_bom_cycle(self, products: Sequence[Product]) -> None:
         children = {p.id: [c[0] for c in p.bom] for p in products}
         state: dict[str, int] = {}
@@ -792,6 +828,16 @@ class _Reader:
             earliest = self.datetime_at(t["earliest"], f"{where}.earliest", horizon) if "earliest" in t else 0
             latest = self.datetime_at(t["latest"], f"{where}.latest", horizon) if "latest" in t else None
             earliest = max(0, earliest)
+            if latest is not None and latest <= 0:
+                # A window that closed before the horizon starts (a stale entry of a maintenance plan):
+                # nothing is left to place, so it is dropped rather than refused.
+                logger.warning(
+                    "%s (%s on %s) ends before the horizon starts; dropped",
+                    where,
+                    t.get("name", "maintenance"),
+                    t["machine"],
+                )
+                continue
             if latest is not None and latest - earliest < t["duration"]:
                 self.error(
                     f"{where}.latest",
@@ -850,6 +896,8 @@ def plant_from_dict(doc: Any) -> Plant:
     setup_times = reader.setup_times(machines, families)
     maintenance = reader.maintenance(horizon, machine_ids)
     energy = reader.energy(horizon)
+    if not reader.errors:
+        reader.runnable(products, machines, horizon, energy)
     if reader.errors:
         raise ValidationError(reader.errors)
     return Plant(

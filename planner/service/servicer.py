@@ -288,10 +288,14 @@ class PlannerServicer(pb_grpc.PlannerServiceServicer):
 
     def _plan_inputs(self, request: Any) -> tuple[Any, Any, Any, dict[str, Any]]:
         """Plant, history, orders and settings of a CreatePlan or CompareScenarios request, checked."""
+        from planner.planning.pipeline import check_history
         from planner.service import plan_tasks as pt
 
         plant = pt.parse_plant_bytes(bytes(request.plant))
         history = convert.plan_history_from_proto(request)
+        # Demand problems (unknown products, dates past the plan start) are INVALID_ARGUMENT now, not a
+        # failed job later.
+        check_history(plant, history)
         orders = convert.customer_orders_from_proto(request.orders, plant)
         pt.check_plan_size(plant, orders, self.config)
         settings = convert.plan_settings_from_proto(request.settings, self.config)

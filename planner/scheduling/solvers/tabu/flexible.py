@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from planner.scheduling.problem_data import ProblemData
 from planner.scheduling.solution import Schedule, ScheduledOperation
+from planner.scheduling.solvers.tabu.search import SlicedSearch
 
 _KERNELS: Any = None
 _KERNELS_LOCK = threading.Lock()
@@ -57,7 +57,7 @@ def warm_up_flexible() -> float:
     return time.perf_counter() - started
 
 
-class FlexibleTabuSearch:
+class FlexibleTabuSearch(SlicedSearch):
     """Improves the machine choices and sequences of one flexible job-shop schedule.
 
     Parameters
@@ -71,6 +71,8 @@ class FlexibleTabuSearch:
     lower_bound
         Stop once a schedule this short is found.
     """
+
+    first_slice = 100
 
     def __init__(self, data: ProblemData, schedule: Schedule, *, seed: int = 1, lower_bound: int = 0):
         import numpy as np
@@ -128,20 +130,6 @@ class FlexibleTabuSearch:
         self.tenure = (max(2, int(n**0.5 * 0.35)), max(4, int(n**0.5 * 0.6)))
         self.max_stall = max(5_000, 20 * n)
 
-    @property
-    def best(self) -> int:
-        """Makespan of the best schedule so far (0 before the first slice)."""
-        return int(self.state[0])
-
-    @property
-    def iterations(self) -> int:
-        return int(self.state[1])
-
-    @property
-    def proven(self) -> bool:
-        """True once the best schedule meets the lower bound."""
-        return bool(self.state[5])
-
     def run_slice(self, num_iterations: int) -> int:
         """Run some iterations (without the GIL); returns the best makespan."""
         k = _kernels()
@@ -169,31 +157,6 @@ class FlexibleTabuSearch:
                 self.tenure[1],
             )
         )
-
-    def run(
-        self,
-        deadline: float,
-        stop: threading.Event | None = None,
-        on_improve: Callable[[int], None] | None = None,
-    ) -> int:
-        """Search until ``deadline`` (a ``time.perf_counter()`` value), a stop request or a proof."""
-        slice_len = 100
-        last = self.best
-        while time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
-            t0 = time.perf_counter()
-            best = self.run_slice(slice_len)
-            spent = time.perf_counter() - t0
-            if best != last:
-                last = best
-                if on_improve is not None:
-                    on_improve(best)
-            if self.proven:
-                break
-            if spent < 0.01:
-                slice_len = min(slice_len * 2, 1_000_000)
-            elif spent > 0.04:
-                slice_len = max(10, slice_len // 2)
-        return self.best
 
     def schedule(self) -> Schedule:
         """The best schedule found, with semi-active start times."""

@@ -67,7 +67,61 @@ def warm_up() -> float:
     return time.perf_counter() - started
 
 
-class TabuSearch:
+class SlicedSearch:
+    """What both tabu searches share: a ``state`` array the kernels write and a loop of timed slices.
+
+    Subclasses set ``state`` (``state[0]`` best makespan, ``[1]`` iterations, ``[5]`` proven) and implement
+    :meth:`run_slice`; ``first_slice`` is the number of iterations of the first slice of :meth:`run`.
+    """
+
+    first_slice = 200
+    state: Any
+
+    @property
+    def best(self) -> int:
+        """Makespan of the best schedule so far (0 before the first slice)."""
+        return int(self.state[0])
+
+    @property
+    def iterations(self) -> int:
+        return int(self.state[1])
+
+    @property
+    def proven(self) -> bool:
+        """True once the best schedule is known to be optimal (it meets the lower bound, or no move is left)."""
+        return bool(self.state[5])
+
+    def run_slice(self, num_iterations: int) -> int:
+        raise NotImplementedError
+
+    def run(
+        self,
+        deadline: float,
+        stop: threading.Event | None = None,
+        on_improve: Callable[[int], None] | None = None,
+    ) -> int:
+        """Search until ``deadline`` (a ``time.perf_counter()`` value), a stop request or a proof."""
+        slice_len = self.first_slice
+        last = self.best
+        while time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
+            t0 = time.perf_counter()
+            best = self.run_slice(slice_len)
+            spent = time.perf_counter() - t0
+            if best != last:
+                last = best
+                if on_improve is not None:
+                    on_improve(best)
+            if self.proven:
+                break
+            # aim at ~20 ms per slice so that stop requests and deadlines are honoured promptly
+            if spent < 0.01:
+                slice_len = min(slice_len * 2, 1_000_000)
+            elif spent > 0.04:
+                slice_len = max(10, slice_len // 2)
+        return self.best
+
+
+class TabuSearch(SlicedSearch):
     """Improves the machine sequences of one schedule.
 
     Parameters
@@ -129,20 +183,6 @@ class TabuSearch:
         self.tenure = (max(2, int(n**0.5 * 0.35)), max(4, int(n**0.5 * 0.6)))
         self.max_stall = max(10_000, 40 * n)
 
-    @property
-    def best(self) -> int:
-        """Makespan of the best schedule so far (0 before the first slice)."""
-        return int(self.state[0])
-
-    @property
-    def iterations(self) -> int:
-        return int(self.state[1])
-
-    @property
-    def proven(self) -> bool:
-        """True once the best schedule is known to be optimal (it meets the lower bound or N5 is empty)."""
-        return bool(self.state[5])
-
     def run_slice(self, num_iterations: int) -> int:
         """Run some iterations (without the GIL); returns the best makespan."""
         k = _kernels()
@@ -167,32 +207,6 @@ class TabuSearch:
                 self.tenure[1],
             )
         )
-
-    def run(
-        self,
-        deadline: float,
-        stop: threading.Event | None = None,
-        on_improve: Callable[[int], None] | None = None,
-    ) -> int:
-        """Search until ``deadline`` (a ``time.perf_counter()`` value), a stop request or a proof."""
-        slice_len = 200
-        last = self.best
-        while time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
-            t0 = time.perf_counter()
-            best = self.run_slice(slice_len)
-            spent = time.perf_counter() - t0
-            if best != last:
-                last = best
-                if on_improve is not None:
-                    on_improve(best)
-            if self.proven:
-                break
-            # aim at ~20 ms per slice so that stop requests and deadlines are honoured promptly
-            if spent < 0.01:
-                slice_len = min(slice_len * 2, 1_000_000)
-            elif spent > 0.04:
-                slice_len = max(10, slice_len // 2)
-        return self.best
 
     def schedule(self) -> Schedule:
         """The best schedule found, with semi-active start times."""

@@ -219,16 +219,45 @@ def _png_base64(figure: Any) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _write_gantt(
+    out: Path,
+    data: ProblemData,
+    schedule: Schedule,
+    title: str | None,
+    files: dict[str, Path],
+    images: dict[str, str],
+) -> None:
+    """``gantt.html`` and ``gantt.png`` of ``schedule`` in ``out``; the PNG also goes into ``images``."""
+    from planner.plotting.plan_charts import plan_gantt_png_figure, write_plan_gantt_html
+
+    files["gantt_html"] = write_plan_gantt_html(data, schedule, out / "gantt.html", title=title)
+    figure = plan_gantt_png_figure(data, schedule, title=title)
+    figure.savefig(str(out / "gantt.png"), dpi=130)
+    files["gantt_png"] = out / "gantt.png"
+    images["gantt"] = _png_base64(figure)
+
+
+def _write_inventory_chart(
+    out: Path, plan: Plan, plant: Plant | None, files: dict[str, Path], images: dict[str, str]
+) -> None:
+    """``inventory.png`` of ``plan`` (made products before bought parts) when it has an inventory plan."""
+    if not plan.inventory:
+        return
+    from planner.plotting.plan_charts import inventory_png_figure
+
+    items = None
+    if plant is not None:
+        items = [p.id for p in plant.products if not p.bought] + [p.id for p in plant.products if p.bought]
+    figure = inventory_png_figure(plan, items)
+    figure.savefig(str(out / "inventory.png"), dpi=130)
+    files["inventory_png"] = out / "inventory.png"
+    images["inventory"] = _png_base64(figure)
+
+
 def write_plan_outputs(
     result: PlanResult, out: str | Path, comparison: ScenarioComparison | None = None
 ) -> dict[str, Path]:
     """Write the plan directory (see the module docstring); returns the files by kind."""
-    from planner.plotting.plan_charts import (
-        inventory_png_figure,
-        plan_gantt_png_figure,
-        write_plan_gantt_html,
-    )
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {"plan": result.plan.write(out)}
@@ -241,18 +270,8 @@ def write_plan_outputs(
         from planner.planning.replan import write_schedule_files
 
         files.update(write_schedule_files(out, result.problem, schedule, result.plan, plant=result.plant))
-        files["gantt_html"] = write_plan_gantt_html(result.problem, schedule, out / "gantt.html")
-        figure = plan_gantt_png_figure(result.problem, schedule)
-        figure.savefig(str(out / "gantt.png"), dpi=130)
-        files["gantt_png"] = out / "gantt.png"
-        images["gantt"] = _png_base64(figure)
-    if result.plan.inventory:
-        made = [p.id for p in result.plant.products if not p.bought]
-        bought = [p.id for p in result.plant.products if p.bought]
-        figure = inventory_png_figure(result.plan, made + bought)
-        figure.savefig(str(out / "inventory.png"), dpi=130)
-        files["inventory_png"] = out / "inventory.png"
-        images["inventory"] = _png_base64(figure)
+        _write_gantt(out, result.problem, schedule, None, files, images)
+    _write_inventory_chart(out, result.plan, result.plant, files, images)
     if comparison is not None:
         from planner.planning.scenarios import COMPARED_KPIS
 
@@ -487,11 +506,6 @@ def refresh_plan_folder(directory: str | Path) -> dict[str, Path]:
     from planner.exceptions import ValidationError
     from planner.planning.replan import PLANT_FILE, load_schedule_files
     from planner.planning.versions import PlanStore
-    from planner.plotting.plan_charts import (
-        inventory_png_figure,
-        plan_gantt_png_figure,
-        write_plan_gantt_html,
-    )
 
     out = Path(directory)
     if not (out / "operations.csv").exists() and not (out / "report.html").exists():
@@ -517,17 +531,8 @@ def refresh_plan_folder(directory: str | Path) -> dict[str, Path]:
         title = (
             f"{data.name or 'plan'} v{plan.version}: makespan {schedule.makespan} {data.time_unit}".strip()
         )
-        files["gantt_html"] = write_plan_gantt_html(data, schedule, out / "gantt.html", title=title)
-        figure = plan_gantt_png_figure(data, schedule, title=title)
-        figure.savefig(str(out / "gantt.png"), dpi=130)
-        files["gantt_png"] = out / "gantt.png"
-        images["gantt"] = _png_base64(figure)
-    if plan.inventory:
-        items = [p.id for p in sorted(plant.products, key=lambda p: p.bought)] if plant is not None else None
-        figure = inventory_png_figure(plan, items)
-        figure.savefig(str(out / "inventory.png"), dpi=130)
-        files["inventory_png"] = out / "inventory.png"
-        images["inventory"] = _png_base64(figure)
+        _write_gantt(out, data, schedule, title, files, images)
+    _write_inventory_chart(out, plan, plant, files, images)
     kpis = dict(plan.kpis)
     note = f"Version {plan.version} of the plan"
     if plan.previous_version is not None:

@@ -52,7 +52,7 @@ from planner.planning.plan import (
     PurchaseOrder,
     plan_from_schedule,
 )
-from planner.planning.plant import Plant, PlantMachine, Step
+from planner.planning.plant import Plant, Step
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -842,15 +842,6 @@ def _no_dearer(data: ProblemData, aware: Result, blind: Result) -> Result:
     return aware
 
 
-def _longest_open(machine: PlantMachine, end: int) -> int:
-    """The longest stretch of open time of ``machine`` in ``[0, end)``, in minutes."""
-    longest, t = 0, 0
-    for a, b in sorted(machine.closed):
-        longest = max(longest, min(a, end) - t)
-        t = max(t, b)
-    return max(longest, end - t)
-
-
 def _warn_unfit(plant: Plant, jobs: Sequence[JobInfo]) -> list[str]:
     """Warn of operations that cannot be interrupted and are longer than every open window of their machines.
 
@@ -865,7 +856,7 @@ def _warn_unfit(plant: Plant, jobs: Sequence[JobInfo]) -> list[str]:
             if step.resumable or not step.modes:
                 continue
             fits = [
-                (m.machine, m.duration(info.quantity), _longest_open(machines[m.machine], end))
+                (m.machine, m.duration(info.quantity), machines[m.machine].longest_open(end))
                 for m in step.modes
             ]
             if all(need > longest for _, need, longest in fits):

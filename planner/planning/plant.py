@@ -345,6 +345,14 @@ class PlantMachine:
         down = sum(max(0, min(end, e) - max(start, s)) for s, e in self.closed)
         return max(0, end - start - down)
 
+    def longest_open(self, end: int) -> int:
+        """The longest stretch of open time of the machine in ``[0, end)``, in minutes."""
+        longest, t = 0, 0
+        for a, b in sorted(self.closed):
+            longest = max(longest, min(a, end) - t)
+            t = max(t, b)
+        return max(longest, end - t)
+
 
 @dataclass(frozen=True)
 class MaintenanceSpec:

@@ -215,7 +215,7 @@ class OrToolsBackend:
                 thread.start()
             # Interrupt again while anyone runs: a member may not have entered Solve when the proof came.
             while any(thread.is_alive() for thread in threads):
-                threads[[thread.is_alive() for thread in threads].index(True)].join(0.05)
+                next(thread for thread in threads if thread.is_alive()).join(0.05)
                 if self._stopped or any(
                     o is not None and o.status in ("optimal", "infeasible") for o in outcomes
                 ):

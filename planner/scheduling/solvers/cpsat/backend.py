@@ -16,6 +16,7 @@ from planner.scheduling.result import Result, SolveStatus
 from planner.scheduling.solution import Schedule
 from planner.scheduling.solvers.base import Progress, ProgressCallback
 from planner.scheduling.solvers.cpsat.model import CpSatModel
+from planner.scheduling.solvers.cpsat.parameters import set_parameters
 from planner.scheduling.solvers.cpsat.shop import is_plain_shop
 from planner.scheduling.solvers.dispatch import dispatch
 from planner.scheduling.solvers.energy_shift import shift_for_energy
@@ -264,8 +265,7 @@ class CpSatBackend:
         params.num_workers = num_workers
         params.random_seed = seed
         params.log_search_progress = False
-        for key, value in self.parameters.items():
-            setattr(params, key, value)
+        set_parameters(params, self.parameters)
         return solver
 
     def solve(

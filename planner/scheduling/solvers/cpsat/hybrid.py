@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ from ortools.sat.python import cp_model
 from planner.scheduling.problem_data import ProblemData
 from planner.scheduling.solution import Schedule
 from planner.scheduling.solvers.base import Progress, ProgressCallback
+from planner.scheduling.solvers.cpsat.parameters import set_parameters
 from planner.scheduling.solvers.cpsat.shop import ShopModel, is_job_shop, simple_lower_bound
 
 logger = logging.getLogger(__name__)
@@ -356,7 +357,7 @@ class HybridShopSolver:
                 # one CP-SAT worker: interleave its LNS subsolvers (around the hinted incumbent) with the
                 # full search instead of running the full search alone
                 params.interleave_search = True
-            _set_parameters(params, self.parameters)
+            set_parameters(params, self.parameters)
             with self._lock:
                 if stop.is_set():
                     break
@@ -443,7 +444,7 @@ class HybridShopSolver:
         params.max_time_in_seconds = budget
         params.num_workers = num_workers
         params.random_seed = seed + stats["segments"]
-        _set_parameters(params, self.proof_parameters)
+        set_parameters(params, self.proof_parameters)
         with self._lock:
             if stop.is_set():
                 return
@@ -493,14 +494,3 @@ class _OfferSolutions(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         self.incumbent.offer(self.built.schedule(self), "cpsat")
-
-
-def _set_parameters(params: Any, values: Mapping[str, Any]) -> None:
-    """Set ``SatParameters`` fields by name; a list (e.g. ``subsolvers``) replaces a repeated field."""
-    for key, value in values.items():
-        if isinstance(value, Sequence) and not isinstance(value, str):
-            repeated = getattr(params, key)
-            repeated.clear()
-            repeated.extend(value)
-        else:
-            setattr(params, key, value)

@@ -9,7 +9,8 @@ WORKDIR /src
 RUN python -m venv /opt/venv
 COPY pyproject.toml constraints.txt README.md ./
 COPY planner ./planner
-RUN /opt/venv/bin/pip install -c constraints.txt .
+RUN /opt/venv/bin/pip install -c constraints.txt . \
+    && /opt/venv/bin/python -m planner.scheduling.solvers.tabu
 
 # ---- runtime: the virtualenv only, as an unprivileged user -------------------------------------------------
 FROM python:3.11-slim

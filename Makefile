@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m planner.scheduling.solvers.tabu
 	@touch $(STAMP)
 
 LINT_PATHS := $(wildcard planner tests benchmarks)

@@ -148,9 +148,9 @@ def _warm_up() -> None:
     for name in ("cpsat", "dispatch"):
         make_backend(name)
     try:
-        from planner.scheduling.solvers.tabu import warm_up
+        from planner.scheduling.solvers.tabu import compile_kernels
 
-        seconds = warm_up()
+        seconds = compile_kernels()
     except ImportError:  # numba missing: CP-SAT alone, nothing to compile
         return
     logger.debug("tabu kernels ready after %.2fs", seconds)

@@ -74,3 +74,25 @@ def test_tabu_never_swaps_two_operations_of_one_job() -> None:
     report = check_solution(data, schedule)
     assert report.ok, report.violations
     assert schedule.makespan <= start.makespan
+
+
+def test_compile_kernels_command_fills_the_cache() -> None:
+    """Tests that ``python -m planner.scheduling.solvers.tabu`` (run by ``make install``) compiles both
+    kernel sets: the job-shop and the flexible module then have cached machine code beside them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import planner.scheduling.solvers.tabu as tabu
+
+    out = subprocess.run(
+        [sys.executable, "-m", "planner.scheduling.solvers.tabu"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert "tabu kernels compiled or loaded in" in out.stdout
+    cache = Path(tabu.__file__).parent / "__pycache__"
+    for module in ("kernels", "flexible_kernels"):
+        assert list(cache.glob(f"{module}.*.nbi")), f"no numba cache index for {module}"

@@ -289,8 +289,8 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         default=0.0,
         metavar="SHARE",
-        help="OR-Tools only: give SHARE of the limit to fix-and-optimise (OrToolsBackend polish); results go "
-        "to a CSV of their own.",
+        help="OR-Tools only: fix-and-optimise for the last SHARE of the limit (OrToolsBackend polish): after "
+        "SCIP with --threads 1, beside a plain SCIP run with --threads 2; results go to a CSV of their own.",
     )
     parser.add_argument(
         "--portfolio",

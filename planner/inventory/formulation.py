@@ -41,6 +41,8 @@ class LinearModel:
     objective_offset: float = 0.0
     setup_period: dict[int, int] = field(default_factory=dict)
     """Period of each setup variable (what the window heuristics fix and free)."""
+    setup_item: dict[int, int] = field(default_factory=dict)
+    """Item of each setup variable."""
 
     def var(
         self, name: str, lb: float = 0.0, ub: float = math.inf, integer: bool = False, cost: float = 0.0
@@ -253,6 +255,7 @@ def build_model(data: LotSizingData, facility_location: bool = True) -> LotSizin
             for t in periods
         ]
         lp.setup_period.update((v, t) for t, v in enumerate(yi))
+        lp.setup_item.update((v, i) for v in yi)
         y.append(yi)
         eligible = facility_location and _fl_eligible(data, i)
         num_fl += eligible

@@ -115,8 +115,10 @@ class _TabuThread(threading.Thread):
         stop: threading.Event,
         idle_stop: float | None = None,
         budget: float | None = None,
+        elite_size: int = 0,
     ):
         super().__init__(name="tabu-search", daemon=True)
+        self.elite_size = elite_size  # job shops: TabuSearch's elite pool (0: none)
         self.data = data
         self.incumbent = incumbent
         self.deadline = deadline
@@ -172,7 +174,12 @@ class _TabuThread(threading.Thread):
                 if search is not None:
                     self.iterations += search.iterations
                     self.restarts += 1
-                search = search_class(self.data, schedule, seed=self.seed + self.restarts, lower_bound=bound)
+                # min_distance as in the A/B of benchmarks/README.md ("Tabu search on Taillard-class")
+                use_pool = not flexible and self.elite_size > 0
+                options = {"elite_size": self.elite_size, "min_distance": 30} if use_pool else {}
+                search = search_class(
+                    self.data, schedule, seed=self.seed + self.restarts, lower_bound=bound, **options
+                )
                 published = schedule.makespan
             seen_version = version
             search.lower_bound = bound
@@ -237,6 +244,9 @@ class HybridShopSolver:
         Largest instance (operations) that gets proof phases; 0 turns them off.
     proof_stall
         Seconds without an improvement before a proof phase; ``None``: 5% of the time limit, at least 1 s.
+    tabu_elite_size
+        Job shops over ``proof_max_operations`` operations: size of the tabu search's elite pool with path
+        relinking (0: none; see :class:`~planner.scheduling.solvers.tabu.TabuSearch`).
     tabu_takeover
         On instances without proof phases (over ``proof_max_operations`` operations), after this many CP-SAT
         segments in a row that did not improve the incumbent, CP-SAT stops and its workers run more tabu
@@ -257,6 +267,7 @@ class HybridShopSolver:
         proof_max_operations: int = 0,
         proof_stall: float | None = None,
         tabu_takeover: int = 0,
+        tabu_elite_size: int = 0,
     ):
         self.parameters = dict(parameters or {})
         self.model_options = dict(model_options or {})
@@ -270,6 +281,7 @@ class HybridShopSolver:
         self.proof_max_operations = proof_max_operations
         self.proof_stall = proof_stall
         self.tabu_takeover = tabu_takeover
+        self.tabu_elite_size = tabu_elite_size
         self._stop = threading.Event()  # stop requests for the solve running now
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
@@ -314,7 +326,9 @@ class HybridShopSolver:
                     # in this thread until it stalls or has had its share of the time, then CP-SAT again
                     single_worker_tabu = True
                 else:
-                    tabu = _TabuThread(data, incumbent, deadline, seed, stop)
+                    large = data.num_operations > self.proof_max_operations
+                    elites = self.tabu_elite_size if large else 0
+                    tabu = _TabuThread(data, incumbent, deadline, seed, stop, elite_size=elites)
                     tabu.start()
             else:
                 logger.info("numba is not installed: CP-SAT alone on the job shop")
@@ -411,7 +425,9 @@ class HybridShopSolver:
             ):
                 # CP-SAT has not helped the tabu search lately: its workers run tabu searches instead
                 for k in range(cp_workers):
-                    helper = _TabuThread(data, incumbent, deadline, seed + 1000 * (k + 1), stop)
+                    helper = _TabuThread(
+                        data, incumbent, deadline, seed + 1000 * (k + 1), stop, elite_size=tabu.elite_size
+                    )
                     helper.start()
                     helpers.append(helper)
                 stats["tabu_takeover_at"] = round(time.perf_counter() - started, 3)

@@ -213,3 +213,19 @@ def test_taillard_generator_reproduces_ta01() -> None:
     ta01 = module.published(1)
     assert len(ta01.times) == 15 and all(sorted(row) == list(range(1, 16)) for row in ta01.machines)
     assert module.simple_lower_bound(ta01.times, ta01.machines) <= 1231
+
+
+@pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="needs numba")
+def test_tabu_takeover_hands_cpsat_worker_to_tabu() -> None:
+    """Tests that with tabu_takeover, CP-SAT stops after an idle segment and the extra tabu search's
+    schedule is checker-clean and no worse than the start (both tabu searches with an elite pool)."""
+    data = jssp_from_text((SHARED / "jssp" / "abz7.txt").read_text(), "abz7")
+    start = dispatch(data)
+    assert start is not None
+    hybrid = HybridShopSolver(first_segment=0.25, growth=1.0, tabu_takeover=1, tabu_elite_size=4)
+    outcome = hybrid.solve(data, start, time_limit=6.0, num_workers=2, seed=1)
+    assert "tabu_takeover_at" in outcome.stats
+    assert outcome.stats["tabu_iterations"] > 0
+    assert outcome.schedule is not None and outcome.makespan is not None
+    report = check_solution(data, outcome.schedule)
+    assert report.ok and report.objective == outcome.makespan <= start.makespan

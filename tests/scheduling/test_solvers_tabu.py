@@ -96,3 +96,86 @@ def test_compile_kernels_command_fills_the_cache() -> None:
     cache = Path(tabu.__file__).parent / "__pycache__"
     for module in ("kernels", "flexible_kernels"):
         assert list(cache.glob(f"{module}.*.nbi")), f"no numba cache index for {module}"
+
+
+def _ft10_search(seed: int) -> tuple[ProblemData, TabuSearch]:
+    data = jssp_from_text((SHARED / "jssp" / "ft10.txt").read_text(), "ft10")
+    start = dispatch(data)
+    assert start is not None
+    return data, TabuSearch(data, start, seed=seed)
+
+
+def test_path_relinking_ends_at_the_target() -> None:
+    """Tests that walking the full distance from one schedule towards another ends at it, acyclic all along."""
+    import numpy as np
+
+    from planner.scheduling.solvers.tabu import kernels
+
+    _, search = _ft10_search(1)
+    search.run_slice(3_000)
+    source = search.best_seq.copy()
+    search.run_slice(20_000)
+    target = search.best_seq.copy()
+    n = len(search.keys)
+    dist = kernels.distance(source, target, search.count, n)
+    assert dist > 0
+    seq = source.copy()
+    kernels.relink(
+        search.dur,
+        search.jprev,
+        search.jnext,
+        search.machine,
+        search.job,
+        seq,
+        search.count,
+        target,
+        dist // 2,
+        5,
+    )
+    assert kernels.distance(seq, target, search.count, n) == dist - dist // 2  # each step removes one pair
+    starts = np.zeros(n, np.int64)
+    assert kernels.starts_of(search.dur, search.jprev, search.jnext, seq, search.count, starts) > 0
+    kernels.relink(
+        search.dur, search.jprev, search.jnext, search.machine, search.job, seq, search.count, target, dist, 5
+    )
+    assert kernels.distance(seq, target, search.count, n) == 0
+    assert np.array_equal(seq, target)
+
+
+def test_kick_keeps_the_schedule_acyclic() -> None:
+    """Tests that the random critical swaps of a restart change the sequences and keep them acyclic."""
+    import numpy as np
+
+    from planner.scheduling.solvers.tabu import kernels
+
+    _, search = _ft10_search(2)
+    seq = search.seq.copy()
+    rng = 12345
+    for _ in range(50):
+        rng = kernels.kick(
+            search.dur, search.jprev, search.jnext, search.machine, search.job, seq, search.count, rng
+        )
+        starts = np.zeros(len(search.keys), np.int64)
+        assert kernels.starts_of(search.dur, search.jprev, search.jnext, seq, search.count, starts) > 0
+    assert kernels.distance(seq, search.seq, search.count, len(search.keys)) > 0
+
+
+def test_elite_pool_search_passes_the_checker() -> None:
+    """Tests that the search with an elite pool and path relinking fills the pool and returns clean schedules."""
+    data = jssp_from_text((SHARED / "jssp" / "ft10.txt").read_text(), "ft10")
+    start = dispatch(data)
+    assert start is not None
+    search = TabuSearch(data, start, seed=4, elite_size=4, max_stall=2_000)
+    previous = start.makespan
+    for _ in range(30):
+        best = search.run_slice(2_000)
+        assert 930 <= best <= previous
+        previous = best
+    assert search.num_runs >= 10
+    assert 2 <= len(search.elites) <= 4
+    assert [m for m, _ in search.elites] == sorted(m for m, _ in search.elites)
+    assert search.elites[0][0] == search.best
+    schedule = search.schedule()
+    report = check_solution(data, schedule)
+    assert report.ok, report.violations
+    assert schedule.makespan == search.best

@@ -115,8 +115,10 @@ class _TabuThread(threading.Thread):
         stop: threading.Event,
         idle_stop: float | None = None,
         budget: float | None = None,
+        elite_size: int = 0,
     ):
         super().__init__(name="tabu-search", daemon=True)
+        self.elite_size = elite_size  # job shops: TabuSearch's elite pool (0: none)
         self.data = data
         self.incumbent = incumbent
         self.deadline = deadline
@@ -172,7 +174,12 @@ class _TabuThread(threading.Thread):
                 if search is not None:
                     self.iterations += search.iterations
                     self.restarts += 1
-                search = search_class(self.data, schedule, seed=self.seed + self.restarts, lower_bound=bound)
+                # min_distance as in the A/B of benchmarks/README.md ("Tabu search on Taillard-class")
+                use_pool = not flexible and self.elite_size > 0
+                options = {"elite_size": self.elite_size, "min_distance": 30} if use_pool else {}
+                search = search_class(
+                    self.data, schedule, seed=self.seed + self.restarts, lower_bound=bound, **options
+                )
                 published = schedule.makespan
             seen_version = version
             search.lower_bound = bound
@@ -237,6 +244,13 @@ class HybridShopSolver:
         Largest instance (operations) that gets proof phases; 0 turns them off.
     proof_stall
         Seconds without an improvement before a proof phase; ``None``: 5% of the time limit, at least 1 s.
+    tabu_elite_size
+        Job shops over ``proof_max_operations`` operations: size of the tabu search's elite pool with path
+        relinking (0: none; see :class:`~planner.scheduling.solvers.tabu.TabuSearch`).
+    tabu_takeover
+        On instances without proof phases (over ``proof_max_operations`` operations), after this many CP-SAT
+        segments in a row that did not improve the incumbent, CP-SAT stops and its workers run more tabu
+        searches (other seeds, each from the incumbent) until the deadline; 0: CP-SAT runs to the end.
     """
 
     def __init__(
@@ -252,6 +266,8 @@ class HybridShopSolver:
         proof_parameters: Mapping[str, Any] | None = None,
         proof_max_operations: int = 0,
         proof_stall: float | None = None,
+        tabu_takeover: int = 0,
+        tabu_elite_size: int = 0,
     ):
         self.parameters = dict(parameters or {})
         self.model_options = dict(model_options or {})
@@ -264,6 +280,8 @@ class HybridShopSolver:
         self.proof_parameters = dict(proof_parameters or {})
         self.proof_max_operations = proof_max_operations
         self.proof_stall = proof_stall
+        self.tabu_takeover = tabu_takeover
+        self.tabu_elite_size = tabu_elite_size
         self._stop = threading.Event()  # stop requests for the solve running now
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
@@ -308,7 +326,9 @@ class HybridShopSolver:
                     # in this thread until it stalls or has had its share of the time, then CP-SAT again
                     single_worker_tabu = True
                 else:
-                    tabu = _TabuThread(data, incumbent, deadline, seed, stop)
+                    large = data.num_operations > self.proof_max_operations
+                    elites = self.tabu_elite_size if large else 0
+                    tabu = _TabuThread(data, incumbent, deadline, seed, stop, elite_size=elites)
                     tabu.start()
             else:
                 logger.info("numba is not installed: CP-SAT alone on the job shop")
@@ -325,6 +345,8 @@ class HybridShopSolver:
         stall = self.proof_stall if self.proof_stall is not None else max(1.0, 0.05 * time_limit)
         last_proof = started
         stats["proof_phases"] = 0
+        idle_segments = 0  # CP-SAT segments in a row that did not improve the incumbent
+        helpers: list[_TabuThread] = []
         while not stop.is_set() and not incumbent.closed():
             remaining = deadline - time.perf_counter()
             if remaining <= 0.05:
@@ -382,9 +404,10 @@ class HybridShopSolver:
                 break
             if code == cp_model.MODEL_INVALID:
                 raise RuntimeError(f"CP-SAT rejected the shop model: {built.model.validate()}")
+            improved = False
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = built.schedule(solver)
-                incumbent.offer(found, "cpsat")
+                improved = incumbent.offer(found, "cpsat")
                 if code == cp_model.OPTIMAL:
                     incumbent.raise_bound(found.makespan)
                     break
@@ -392,6 +415,27 @@ class HybridShopSolver:
             incumbent.raise_bound(min(int(solver.best_objective_bound), upper))
             if tabu is not None and not tabu.is_alive() and cp_workers < num_workers:
                 cp_workers = num_workers  # the tabu search has stopped: CP-SAT takes its core
+            idle_segments = 0 if improved else idle_segments + 1
+            if (
+                self.tabu_takeover > 0
+                and not proving
+                and tabu is not None
+                and tabu.is_alive()
+                and idle_segments >= self.tabu_takeover
+            ):
+                # CP-SAT has not helped the tabu search lately: its workers run tabu searches instead
+                for k in range(cp_workers):
+                    helper = _TabuThread(
+                        data, incumbent, deadline, seed + 1000 * (k + 1), stop, elite_size=tabu.elite_size
+                    )
+                    helper.start()
+                    helpers.append(helper)
+                stats["tabu_takeover_at"] = round(time.perf_counter() - started, 3)
+                break
+        while helpers and not stop.is_set() and not incumbent.closed() and time.perf_counter() < deadline:
+            if not any(h.is_alive() for h in helpers):
+                break
+            helpers[0].join(timeout=0.05)
 
         stats["search_seconds"] = round(time.perf_counter() - started, 3)
         if "proof_seconds" in stats:
@@ -408,6 +452,9 @@ class HybridShopSolver:
             stats["tabu_iterations"] = tabu.iterations
             stats["tabu_restarts"] = tabu.restarts
             stats["tabu_compile_seconds"] = round(tabu.compile_seconds, 3)
+        for helper in helpers:
+            helper.join(timeout=0.3)
+            stats["tabu_iterations"] = stats.get("tabu_iterations", 0) + helper.iterations
         with incumbent.lock:
             schedule, makespan = incumbent.schedule, incumbent.makespan
             bound = min(incumbent.lower_bound, makespan) if makespan is not None else incumbent.lower_bound

@@ -261,6 +261,52 @@ def _swap(
 
 
 @njit(cache=_CACHE, nogil=True)
+def _kick(
+    dur: np.ndarray,
+    jprev: np.ndarray,
+    jnext: np.ndarray,
+    machine: np.ndarray,
+    job: np.ndarray,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    mprev: np.ndarray,
+    mnext: np.ndarray,
+    head: np.ndarray,
+    tail: np.ndarray,
+    order: np.ndarray,
+    indeg: np.ndarray,
+    path: np.ndarray,
+    rs: np.ndarray,
+) -> None:
+    """2-5 random swaps of adjacent critical operations (N1 keeps the schedule acyclic); random state ``rs[0]``."""
+    n = dur.shape[0]
+    move_u = np.empty(n, np.int64)
+    move_v = np.empty(n, np.int64)
+    cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+    rng = rs[0]
+    rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+    kicks = 2 + (rng >> 33) % 4
+    for _k in range(kicks):
+        rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+        length = _critical_path(dur, jprev, mprev, head, tail, cur, path, (rng >> 33) & 0xFFFF)
+        num = 0
+        for i in range(length - 1):
+            if mnext[path[i]] == path[i + 1] and job[path[i]] != job[path[i + 1]]:
+                move_u[num] = path[i]
+                move_v[num] = path[i + 1]
+                num += 1
+        rs[0] = rng
+        if num == 0:
+            break
+        rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+        rs[0] = rng
+        k = (rng >> 33) % num
+        _swap(move_u[k], move_v[k], machine, seq, pos, mprev, mnext)
+        cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+    rs[0] = rng
+
+
+@njit(cache=_CACHE, nogil=True)
 def tabu_search(
     dur: np.ndarray,
     jprev: np.ndarray,
@@ -279,12 +325,15 @@ def tabu_search(
     max_stall: int,
     tenure_min: int,
     tenure_max: int,
+    restart: bool,
 ) -> int:
     """Run ``num_iterations`` tabu iterations from ``seq``; keeps the best in ``best_seq``.
 
     ``state`` carries what survives between calls: [0] best makespan, [1] iteration counter, [2] iterations
     since the last improvement, [3] random state, [4] tabu list cursor, [5] 1 once the best is proven
-    optimal (no N5 move or equal to ``lower_bound``). Returns the best makespan.
+    optimal (no N5 move or equal to ``lower_bound``), [6] 1 when the run stopped after ``max_stall``
+    iterations without improvement (only without ``restart``; with it the search restarts itself from the best
+    with random critical swaps). Returns the best makespan.
     """
     n = dur.shape[0]
     mprev = np.empty(n, np.int64)
@@ -365,7 +414,11 @@ def tabu_search(
                 best_seq[:, :] = seq[:, :]
                 stall = 0
         if stall >= max_stall:
-            # restart from the best schedule with a few random critical swaps
+            if not restart:
+                state[6] = 1  # the caller picks the next start (elite pool, path relinking)
+                break
+            # restart from the best schedule with a few random critical swaps (as :func:`kick`, inline: the
+            # random state then follows the same sequence as before the kick became a function of its own)
             seq[:, :] = best_seq[:, :]
             link(seq, count, mprev, mnext, pos)
             cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
@@ -396,6 +449,128 @@ def tabu_search(
     state[3] = rng
     state[4] = cursor
     return best
+
+
+@njit(cache=_CACHE, nogil=True)
+def kick(
+    dur: np.ndarray,
+    jprev: np.ndarray,
+    jnext: np.ndarray,
+    machine: np.ndarray,
+    job: np.ndarray,
+    seq: np.ndarray,
+    count: np.ndarray,
+    rng: int,
+) -> int:
+    """A few random critical swaps applied to ``seq`` in place; returns the new random state."""
+    n = dur.shape[0]
+    mprev = np.empty(n, np.int64)
+    mnext = np.empty(n, np.int64)
+    pos = np.empty(n, np.int64)
+    head = np.empty(n, np.int64)
+    tail = np.empty(n, np.int64)
+    order = np.empty(n, np.int64)
+    indeg = np.empty(n, np.int64)
+    path = np.empty(n, np.int64)
+    link(seq, count, mprev, mnext, pos)
+    rs = np.array([rng])
+    _kick(dur, jprev, jnext, machine, job, seq, pos, mprev, mnext, head, tail, order, indeg, path, rs)
+    return rs[0]
+
+
+@njit(cache=_CACHE, nogil=True)
+def distance(seq_a: np.ndarray, seq_b: np.ndarray, count: np.ndarray, num_operations: int) -> int:
+    """Pairs of operations that the two sequences order differently on their machine."""
+    pos_b = np.empty(num_operations, np.int64)
+    for m in range(seq_b.shape[0]):
+        for k in range(count[m]):
+            pos_b[seq_b[m, k]] = k
+    d = 0
+    for m in range(seq_a.shape[0]):
+        c = count[m]
+        for i in range(c):
+            pi = pos_b[seq_a[m, i]]
+            for j in range(i + 1, c):
+                if pos_b[seq_a[m, j]] < pi:
+                    d += 1
+    return d
+
+
+@njit(cache=_CACHE, nogil=True)
+def relink(
+    dur: np.ndarray,
+    jprev: np.ndarray,
+    jnext: np.ndarray,
+    machine: np.ndarray,
+    job: np.ndarray,
+    seq: np.ndarray,
+    count: np.ndarray,
+    target: np.ndarray,
+    num_steps: int,
+    rng: int,
+) -> int:
+    """Walk ``seq`` (in place) ``num_steps`` adjacent swaps towards ``target``; returns the random state.
+
+    Each step swaps an adjacent pair that ``target`` orders the other way round (the distance drops by one),
+    the pair with the shortest estimated path through it (ties at random). A swap that closes a cycle is
+    undone and the pair left out; the walk ends early when no pair is left.
+    """
+    n = dur.shape[0]
+    mprev = np.empty(n, np.int64)
+    mnext = np.empty(n, np.int64)
+    pos = np.empty(n, np.int64)
+    head = np.empty(n, np.int64)
+    tail = np.empty(n, np.int64)
+    order = np.empty(n, np.int64)
+    indeg = np.empty(n, np.int64)
+    cand_u = np.empty(n, np.int64)
+    cand_v = np.empty(n, np.int64)
+    cand_e = np.empty(n, np.int64)
+    pos_t = np.empty(n, np.int64)
+    for m in range(target.shape[0]):
+        for k in range(count[m]):
+            pos_t[target[m, k]] = k
+    link(seq, count, mprev, mnext, pos)
+    evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+    for _ in range(num_steps):
+        num = 0
+        for m in range(seq.shape[0]):
+            for k in range(count[m] - 1):
+                x = seq[m, k]
+                y = seq[m, k + 1]
+                if pos_t[x] > pos_t[y] and job[x] != job[y]:
+                    cand_u[num] = x
+                    cand_v[num] = y
+                    cand_e[num] = _estimate(x, y, dur, jprev, jnext, mprev, mnext, head, tail)
+                    num += 1
+        moved = False
+        while num > 0 and not moved:
+            best_k = 0
+            ties = 1
+            for k in range(1, num):
+                if cand_e[k] < cand_e[best_k]:
+                    best_k = k
+                    ties = 1
+                elif cand_e[k] == cand_e[best_k]:
+                    ties += 1
+                    rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+                    if (rng >> 33) % ties == 0:
+                        best_k = k
+            u = cand_u[best_k]
+            v = cand_v[best_k]
+            _swap(u, v, machine, seq, pos, mprev, mnext)
+            if evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg) >= 0:
+                moved = True
+            else:
+                _swap(v, u, machine, seq, pos, mprev, mnext)
+                evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+                num -= 1
+                cand_u[best_k] = cand_u[num]
+                cand_v[best_k] = cand_v[num]
+                cand_e[best_k] = cand_e[num]
+        if not moved:
+            break
+    return rng
 
 
 @njit(cache=_CACHE, nogil=True)

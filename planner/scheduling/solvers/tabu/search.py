@@ -59,10 +59,12 @@ def warm_up() -> float:
     seq = np.array([[0, 3], [2, 1]], np.int64)
     count = np.array([2, 2], np.int64)
     best = seq.copy()
-    state = np.zeros(6, np.int64)
+    state = np.zeros(7, np.int64)
     state[3] = 1
     tu, tv, tt = (np.zeros(8, np.int64) for _ in range(3))
-    k.tabu_search(dur, jprev, jnext, machine, job, seq, count, best, state, tu, tv, tt, 0, 5, 3, 1, 2)
+    k.tabu_search(dur, jprev, jnext, machine, job, seq, count, best, state, tu, tv, tt, 0, 5, 3, 1, 2, False)
+    k.kick(dur, jprev, jnext, machine, job, seq, count, 1)
+    k.relink(dur, jprev, jnext, machine, job, seq, count, best, k.distance(seq, best, count, 4), 1)
     k.starts_of(dur, jprev, jnext, best, count, np.zeros(4, np.int64))
     return time.perf_counter() - started
 
@@ -134,9 +136,28 @@ class TabuSearch(SlicedSearch):
         Seed of the search's random choices.
     lower_bound
         Stop once a schedule this short is found.
+    elite_size
+        Size of the pool of elite schedules (0: none). With a pool, each run of the tabu search ends after
+        ``max_stall`` iterations without improving its own best, which joins the pool if it is better than
+        the worst elite and differs from every elite; the next run starts on the path between two random
+        elites (path relinking, as in TS/PR of Peng, Lü and Cheng 2015), a ``relink_share`` of the way from
+        one towards the other. Until the pool holds two elites, and without a pool, a run starts from the
+        best schedule after a few random critical swaps.
     """
 
-    def __init__(self, data: ProblemData, schedule: Schedule, *, seed: int = 1, lower_bound: int = 0):
+    def __init__(
+        self,
+        data: ProblemData,
+        schedule: Schedule,
+        *,
+        seed: int = 1,
+        lower_bound: int = 0,
+        elite_size: int = 0,
+        relink_share: tuple[float, float] = (0.3, 0.6),
+        max_stall: int | None = None,
+        tenure: tuple[int, int] | None = None,
+        min_distance: int = 0,
+    ):
         import numpy as np
 
         self.data = data
@@ -172,7 +193,7 @@ class TabuSearch(SlicedSearch):
             for k, (_, _, x) in enumerate(entries):
                 self.seq[m, k] = x
         self.best_seq = self.seq.copy()
-        self.state = np.zeros(6, np.int64)
+        self.state = np.zeros(7, np.int64)
         self.state[3] = (seed * 2654435761 + 12345) & 0x7FFFFFFFFFFFFFFF
         list_len = 64
         self.tabu_u = np.zeros(list_len, np.int64)
@@ -180,11 +201,41 @@ class TabuSearch(SlicedSearch):
         self.tabu_until = np.zeros(list_len, np.int64)
         self.lower_bound = int(lower_bound)
         # tenure and restart period picked on ta21 / ta41 / ta51 runs of 8 s (see the report of issue 7)
-        self.tenure = (max(2, int(n**0.5 * 0.35)), max(4, int(n**0.5 * 0.6)))
-        self.max_stall = max(10_000, 40 * n)
+        self.tenure = tenure or (max(2, int(n**0.5 * 0.35)), max(4, int(n**0.5 * 0.6)))
+        self.max_stall = max_stall or max(10_000, 40 * n)
+        self.elite_size = elite_size
+        self.relink_share = relink_share
+        self.min_distance = min_distance
+        self.elites: list[tuple[int, Any]] = []  # (makespan, sequences), best first
+        self.num_runs = 0
+        # with a pool the kernel works on one run at a time: its own best and state
+        self.run_best_seq = self.seq.copy()
+        self.run_state = self.state.copy()
 
     def run_slice(self, num_iterations: int) -> int:
         """Run some iterations (without the GIL); returns the best makespan."""
+        if self.elite_size <= 0:
+            return self._kernel(self.best_seq, self.state, num_iterations, True)
+        state, run = self.state, self.run_state
+        remaining = num_iterations
+        while remaining > 0:
+            before = int(run[1])
+            self._kernel(self.run_best_seq, run, remaining, False)
+            remaining -= int(run[1]) - before
+            if state[0] <= 0 or run[0] < state[0]:
+                state[0] = run[0]
+                self.best_seq[:, :] = self.run_best_seq
+            state[1] = run[1]
+            state[5] = run[5]
+            if state[5]:
+                break
+            if run[6]:
+                self._next_run()
+            elif int(run[1]) == before:
+                break
+        return int(state[0])
+
+    def _kernel(self, best_seq: Any, state: Any, num_iterations: int, restart: bool) -> int:
         k = _kernels()
         return int(
             k.tabu_search(
@@ -195,8 +246,8 @@ class TabuSearch(SlicedSearch):
                 self.job,
                 self.seq,
                 self.count,
-                self.best_seq,
-                self.state,
+                best_seq,
+                state,
                 self.tabu_u,
                 self.tabu_v,
                 self.tabu_until,
@@ -205,8 +256,68 @@ class TabuSearch(SlicedSearch):
                 self.max_stall,
                 self.tenure[0],
                 self.tenure[1],
+                restart,
             )
         )
+
+    def _next_run(self) -> None:
+        """Offer the run's best to the pool and pick the start of the next run."""
+        k = _kernels()
+        run = self.run_state
+        n = len(self.keys)
+        makespan = int(run[0])
+        pool = self.elites
+        # an elite closer than min_distance to the new schedule is its "twin": only one of them stays
+        near = [
+            i
+            for i, (_, seq) in enumerate(pool)
+            if k.distance(self.run_best_seq, seq, self.count, n) <= self.min_distance
+        ]
+        if near:
+            i = min(near, key=lambda i: pool[i][0])
+            if makespan < pool[i][0]:
+                pool[i] = (makespan, self.run_best_seq.copy())
+        elif len(pool) < self.elite_size or makespan < pool[-1][0]:
+            pool.append((makespan, self.run_best_seq.copy()))
+        pool.sort(key=lambda e: e[0])
+        del pool[self.elite_size :]
+        rng = int(run[3])
+        if len(pool) < 2:
+            self.seq[:, :] = self.best_seq
+            rng = int(
+                k.kick(self.dur, self.jprev, self.jnext, self.machine, self.job, self.seq, self.count, rng)
+            )
+        else:
+            rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+            a = (rng >> 33) % len(pool)
+            rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+            b = (a + 1 + (rng >> 33) % (len(pool) - 1)) % len(pool)
+            rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+            lo, hi = self.relink_share
+            share = lo + (hi - lo) * ((rng >> 33) % 1000) / 1000.0
+            self.seq[:, :] = pool[a][1]
+            target = pool[b][1]
+            steps = int(share * k.distance(self.seq, target, self.count, n))
+            rng = int(
+                k.relink(
+                    self.dur,
+                    self.jprev,
+                    self.jnext,
+                    self.machine,
+                    self.job,
+                    self.seq,
+                    self.count,
+                    target,
+                    steps,
+                    rng,
+                )
+            )
+        run[0] = 0  # the kernel takes the start as the run's first best
+        run[2] = 0
+        run[3] = rng
+        run[6] = 0
+        self.tabu_until[:] = 0
+        self.num_runs += 1
 
     def schedule(self) -> Schedule:
         """The best schedule found, with semi-active start times."""

@@ -29,14 +29,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-#: Best-known makespans (upper bounds) of ta11-ta50 as listed by thomasWeise/jsspInstancesAndResults;
-#: only the reference of the gaps (a few are a unit or two off other lists, which shifts both variants alike).
-UPPER = {
-    **dict(zip(range(11, 21), (1357, 1367, 1342, 1345, 1339, 1360, 1462, 1396, 1332, 1348), strict=True)),
-    **dict(zip(range(21, 31), (1642, 1600, 1557, 1644, 1595, 1643, 1680, 1603, 1625, 1584), strict=True)),
-    **dict(zip(range(31, 41), (1764, 1784, 1791, 1829, 2007, 1819, 1771, 1673, 1795, 1669), strict=True)),
-    **dict(zip(range(41, 51), (2005, 1937, 1846, 1979, 2000, 2004, 1889, 1941, 1961, 1923), strict=True)),
-}
+from taillard_gen import UPPER_TA11_TA50 as UPPER  # noqa: E402
 
 
 def _load(args: argparse.Namespace) -> list[tuple[str, Any, int, str]]:

@@ -115,13 +115,25 @@ _SEEDS = [
 
 #: Best-known makespans (upper bounds) of the published instances, from ScheduleOpt/benchmarks
 #: jobshop/solutions/bks.json (2026-06). Those marked optimal have a matching proven lower bound.
-BEST_KNOWN: dict[str, tuple[int, int]] = {
+BEST_KNOWN: dict[str, tuple[int | None, int]] = {
     # name: (lower bound, upper bound)
     "ta01": (1231, 1231), "ta02": (1244, 1244), "ta11": (1357, 1357), "ta12": (1367, 1367),
     "ta21": (1642, 1642), "ta22": (1600, 1600), "ta31": (1764, 1764), "ta32": (1774, 1783),
     "ta41": (1926, 2005), "ta42": (1900, 1937), "ta51": (2760, 2760), "ta52": (2756, 2756),
     "ta61": (2868, 2868), "ta62": (2869, 2869), "ta71": (5464, 5464), "ta72": (5181, 5181),
 }  # fmt: skip
+#: Best-known makespans (upper bounds) of ta11-ta50 as listed by thomasWeise/jsspInstancesAndResults;
+#: only the reference of the gaps (a few are a unit or two off other lists, which shifts both variants alike).
+UPPER_TA11_TA50 = {
+    **dict(zip(range(11, 21), (1357, 1367, 1342, 1345, 1339, 1360, 1462, 1396, 1332, 1348), strict=True)),
+    **dict(zip(range(21, 31), (1642, 1600, 1557, 1644, 1595, 1643, 1680, 1603, 1625, 1584), strict=True)),
+    **dict(zip(range(31, 41), (1764, 1784, 1791, 1829, 2007, 1819, 1771, 1673, 1795, 1669), strict=True)),
+    **dict(zip(range(41, 51), (2005, 1937, 1846, 1979, 2000, 2004, 1889, 1941, 1961, 1923), strict=True)),
+}
+#: Best-known makespans (upper bounds only) of the other ta11-ta50 as listed by thomasWeise/jsspInstancesAndResults
+#: (UPPER_TA11_TA50); the ScheduleOpt entries take precedence.
+for _index, _upper in UPPER_TA11_TA50.items():
+    BEST_KNOWN.setdefault(f"ta{_index:02d}", (None, _upper))
 
 PUBLISHED_TA01_FIRST_TIMES = (94, 66, 10, 53, 26, 15, 65, 82, 10, 27, 93, 92, 96, 70, 83)
 PUBLISHED_TA01_FIRST_MACHINES = (7, 13, 5, 8, 4, 3, 11, 12, 9, 15, 10, 14, 6, 1, 2)

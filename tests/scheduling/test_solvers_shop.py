@@ -38,6 +38,16 @@ from planner.scheduling.solvers.dispatch import dispatch
 from .conftest import ROOT, SHARED, fjsp_from_text, jssp_from_text
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _kernels_compiled() -> None:
+    """The tabu kernels compiled before any timed solve (a cold numba cache compiles inside the time limit,
+    and a solve of a few seconds would then run no tabu iteration; ``make install`` warms it too)."""
+    from planner.scheduling.solvers.tabu import available, compile_kernels
+
+    if available():
+        compile_kernels()
+
+
 def _ft06() -> ProblemData:
     return jssp_from_text((SHARED / "jssp" / "ft06.txt").read_text(), "ft06")
 

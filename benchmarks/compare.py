@@ -55,7 +55,7 @@ SHARED = REPO.parent / "shared"
 CHECKER = SHARED / "tools" / "check_schedule.py"
 SOLVERS = ("ours", "textbook", "pyjobshop")
 # also for A/B: "ours_noproof" (no proof phases), "ours_takeover" / "ours_notakeover" (tabu_takeover 2 / 0),
-# "ours_pool" (tabu_elite_size 8)
+# "ours_pool" / "ours_nopool" (tabu_elite_size 8 / 0)
 PROFILE_TIMES = (1.0, 5.0, 15.0, 30.0, 60.0)
 RESULT_MARK = "@@RESULT@@ "
 LOG_LINE = re.compile(r"^#(\d+|Done)\s+([\d.]+)s\s+best:(\d+)")
@@ -141,7 +141,7 @@ def run_one(solver: str, path: str, time_limit: float, workers: int, seed: int, 
     data = read_instance(path)
     progress: list[tuple[float, int]] = []
     out: dict[str, Any] = {"solver": solver, "path": path}
-    if solver in ("ours", "ours_noproof", "ours_takeover", "ours_notakeover", "ours_pool"):
+    if solver in ("ours", "ours_noproof", "ours_takeover", "ours_notakeover", "ours_pool", "ours_nopool"):
         from planner.scheduling import Solver
 
         ours = Solver("cpsat")
@@ -151,6 +151,10 @@ def run_one(solver: str, path: str, time_limit: float, workers: int, seed: int, 
             ours._backend.preset["shop"]["tabu_takeover"] = 2
         if solver == "ours_pool":  # A/B: elite pool with path relinking in the tabu search (over 300 ops)
             ours._backend.preset["shop"]["tabu_elite_size"] = 8
+        if (
+            solver == "ours_nopool"
+        ):  # A/B: the tabu search without the elite pool (the default before 2026-12-02)
+            ours._backend.preset["shop"]["tabu_elite_size"] = 0
         if solver == "ours_notakeover":  # A/B: CP-SAT segments to the end (before tabu_takeover)
             ours._backend.preset["shop"]["tabu_takeover"] = 0
         result = ours.solve(

@@ -54,8 +54,7 @@ REPO = Path(os.environ.get("PLANNER_REPO", Path(__file__).resolve().parents[1]))
 SHARED = REPO.parent / "shared"
 CHECKER = SHARED / "tools" / "check_schedule.py"
 SOLVERS = ("ours", "textbook", "pyjobshop")
-# also for A/B: "ours_noproof" (no proof phases), "ours_takeover" / "ours_notakeover" (tabu_takeover 2 / 0),
-# "ours_pool" / "ours_nopool" (tabu_elite_size 8 / 0)
+# also for A/B: "ours_noproof" (no proof phases), "ours_pool" / "ours_nopool" (tabu_elite_size 8 / 0)
 PROFILE_TIMES = (1.0, 5.0, 15.0, 30.0, 60.0)
 RESULT_MARK = "@@RESULT@@ "
 LOG_LINE = re.compile(r"^#(\d+|Done)\s+([\d.]+)s\s+best:(\d+)")
@@ -141,22 +140,16 @@ def run_one(solver: str, path: str, time_limit: float, workers: int, seed: int, 
     data = read_instance(path)
     progress: list[tuple[float, int]] = []
     out: dict[str, Any] = {"solver": solver, "path": path}
-    if solver in ("ours", "ours_noproof", "ours_takeover", "ours_notakeover", "ours_pool", "ours_nopool"):
+    if solver in ("ours", "ours_noproof", "ours_pool", "ours_nopool"):
         from planner.scheduling import Solver
 
         ours = Solver("cpsat")
         if solver == "ours_noproof":  # A/B only: the fast path as it was before its proof phases
             ours._backend.preset["shop"]["proof"] = {}
-        if solver == "ours_takeover":  # A/B: CP-SAT's worker runs a second tabu search after 2 idle segments
-            ours._backend.preset["shop"]["tabu_takeover"] = 2
         if solver == "ours_pool":  # A/B: elite pool with path relinking in the tabu search (over 300 ops)
             ours._backend.preset["shop"]["tabu_elite_size"] = 8
-        if (
-            solver == "ours_nopool"
-        ):  # A/B: the tabu search without the elite pool (the default before 2026-12-02)
+        if solver == "ours_nopool":  # A/B: no elite pool (the default before 2026-12-02)
             ours._backend.preset["shop"]["tabu_elite_size"] = 0
-        if solver == "ours_notakeover":  # A/B: CP-SAT segments to the end (before tabu_takeover)
-            ours._backend.preset["shop"]["tabu_takeover"] = 0
         result = ours.solve(
             data,
             time_limit=max(0.01, time_limit - (time.perf_counter() - started)),  # same clock as the peers

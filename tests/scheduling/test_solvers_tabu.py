@@ -160,6 +160,31 @@ def test_kick_keeps_the_schedule_acyclic() -> None:
     assert kernels.distance(seq, search.seq, search.count, len(search.keys)) > 0
 
 
+def test_kernels_draw_from_the_63_bit_generator() -> None:
+    """Tests that the kernels' random state follows the documented generator and stays non-negative: a kick
+    returns a state a few steps of :func:`search._next_random` on (with signed arithmetic, numba and LLVM
+    once dropped the 63-bit mask inside the kick and the state turned negative)."""
+    from planner.scheduling.solvers.tabu import kernels
+    from planner.scheduling.solvers.tabu.search import _next_random
+
+    _, search = _ft10_search(2)
+    for start in (1, 12345, 5178187584445309392, (1 << 63) - 2):
+        seq = search.seq.copy()
+        rng = start
+        for _ in range(30):
+            new = kernels.kick(
+                search.dur, search.jprev, search.jnext, search.machine, search.job, seq, search.count, rng
+            )
+            assert new >= 0
+            steps, x = 0, rng
+            while x != new and steps < 12:  # 1 + 2 per swap, at most 5 swaps
+                x, steps = _next_random(x), steps + 1
+            assert x == new, f"state {new} is not 1-11 generator steps after {rng}"
+            rng = new
+    search.run_slice(30_000)
+    assert search.state[3] >= 0
+
+
 def test_elite_pool_search_passes_the_checker() -> None:
     """Tests that the search with an elite pool and path relinking fills the pool and returns clean schedules."""
     data = jssp_from_text((SHARED / "jssp" / "ft10.txt").read_text(), "ft10")

@@ -180,8 +180,8 @@ class CpSatBackend:
             proof_parameters=proof.get("parameters", {}),
             proof_max_operations=int(proof.get("max_operations", 0)),
             proof_stall=float(proof["stall"]) if "stall" in proof else None,
-            tabu_takeover=int(shop.get("tabu_takeover", 0)),
             tabu_elite_size=int(shop.get("tabu_elite_size", 0)),
+            tabu_min_distance=int(shop.get("tabu_min_distance", 30)),
         )
         with self._lock:
             if self._stopped:

@@ -116,9 +116,11 @@ class _TabuThread(threading.Thread):
         idle_stop: float | None = None,
         budget: float | None = None,
         elite_size: int = 0,
+        min_distance: int = 0,
     ):
         super().__init__(name="tabu-search", daemon=True)
         self.elite_size = elite_size  # job shops: TabuSearch's elite pool (0: none)
+        self.min_distance = min_distance  # and the distance under which two elites are twins
         self.data = data
         self.incumbent = incumbent
         self.deadline = deadline
@@ -128,6 +130,7 @@ class _TabuThread(threading.Thread):
         self.budget = budget  # seconds of search after the kernels are loaded (None: up to the deadline)
         self.iterations = 0
         self.restarts = 0
+        self.pool_runs = 0  # runs of the elite-pool search that ended and picked a new start
         self.compile_seconds = 0.0
         self.error: BaseException | None = None
         self.ready_at: float | None = None  # perf_counter() once the kernels are loaded
@@ -173,10 +176,12 @@ class _TabuThread(threading.Thread):
             if search is None or (version != seen_version and source != "tabu"):
                 if search is not None:
                     self.iterations += search.iterations
+                    self.pool_runs += getattr(search, "num_runs", 0)
                     self.restarts += 1
-                # min_distance as in the A/B of benchmarks/README.md ("Tabu search on Taillard-class")
                 use_pool = not flexible and self.elite_size > 0
-                options = {"elite_size": self.elite_size, "min_distance": 30} if use_pool else {}
+                options = (
+                    {"elite_size": self.elite_size, "min_distance": self.min_distance} if use_pool else {}
+                )
                 search = search_class(
                     self.data, schedule, seed=self.seed + self.restarts, lower_bound=bound, **options
                 )
@@ -212,6 +217,7 @@ class _TabuThread(threading.Thread):
                 return
         if search is not None:
             self.iterations += search.iterations
+            self.pool_runs += getattr(search, "num_runs", 0)
             if search.best and search.best < published:
                 self.incumbent.offer(search.schedule(), "tabu")
 
@@ -247,10 +253,9 @@ class HybridShopSolver:
     tabu_elite_size
         Job shops over ``proof_max_operations`` operations: size of the tabu search's elite pool with path
         relinking (0: none; see :class:`~planner.scheduling.solvers.tabu.TabuSearch`).
-    tabu_takeover
-        On instances without proof phases (over ``proof_max_operations`` operations), after this many CP-SAT
-        segments in a row that did not improve the incumbent, CP-SAT stops and its workers run more tabu
-        searches (other seeds, each from the incumbent) until the deadline; 0: CP-SAT runs to the end.
+    tabu_min_distance
+        With an elite pool: two schedules that order at most this many pairs of operations differently are
+        twins, of which the pool keeps only the better.
     """
 
     def __init__(
@@ -266,8 +271,8 @@ class HybridShopSolver:
         proof_parameters: Mapping[str, Any] | None = None,
         proof_max_operations: int = 0,
         proof_stall: float | None = None,
-        tabu_takeover: int = 0,
         tabu_elite_size: int = 0,
+        tabu_min_distance: int = 30,
     ):
         self.parameters = dict(parameters or {})
         self.model_options = dict(model_options or {})
@@ -280,8 +285,8 @@ class HybridShopSolver:
         self.proof_parameters = dict(proof_parameters or {})
         self.proof_max_operations = proof_max_operations
         self.proof_stall = proof_stall
-        self.tabu_takeover = tabu_takeover
         self.tabu_elite_size = tabu_elite_size
+        self.tabu_min_distance = tabu_min_distance
         self._stop = threading.Event()  # stop requests for the solve running now
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
@@ -328,7 +333,15 @@ class HybridShopSolver:
                 else:
                     large = data.num_operations > self.proof_max_operations
                     elites = self.tabu_elite_size if large else 0
-                    tabu = _TabuThread(data, incumbent, deadline, seed, stop, elite_size=elites)
+                    tabu = _TabuThread(
+                        data,
+                        incumbent,
+                        deadline,
+                        seed,
+                        stop,
+                        elite_size=elites,
+                        min_distance=self.tabu_min_distance,
+                    )
                     tabu.start()
             else:
                 logger.info("numba is not installed: CP-SAT alone on the job shop")
@@ -345,8 +358,6 @@ class HybridShopSolver:
         stall = self.proof_stall if self.proof_stall is not None else max(1.0, 0.05 * time_limit)
         last_proof = started
         stats["proof_phases"] = 0
-        idle_segments = 0  # CP-SAT segments in a row that did not improve the incumbent
-        helpers: list[_TabuThread] = []
         while not stop.is_set() and not incumbent.closed():
             remaining = deadline - time.perf_counter()
             if remaining <= 0.05:
@@ -404,10 +415,9 @@ class HybridShopSolver:
                 break
             if code == cp_model.MODEL_INVALID:
                 raise RuntimeError(f"CP-SAT rejected the shop model: {built.model.validate()}")
-            improved = False
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = built.schedule(solver)
-                improved = incumbent.offer(found, "cpsat")
+                incumbent.offer(found, "cpsat")
                 if code == cp_model.OPTIMAL:
                     incumbent.raise_bound(found.makespan)
                     break
@@ -415,27 +425,6 @@ class HybridShopSolver:
             incumbent.raise_bound(min(int(solver.best_objective_bound), upper))
             if tabu is not None and not tabu.is_alive() and cp_workers < num_workers:
                 cp_workers = num_workers  # the tabu search has stopped: CP-SAT takes its core
-            idle_segments = 0 if improved else idle_segments + 1
-            if (
-                self.tabu_takeover > 0
-                and not proving
-                and tabu is not None
-                and tabu.is_alive()
-                and idle_segments >= self.tabu_takeover
-            ):
-                # CP-SAT has not helped the tabu search lately: its workers run tabu searches instead
-                for k in range(cp_workers):
-                    helper = _TabuThread(
-                        data, incumbent, deadline, seed + 1000 * (k + 1), stop, elite_size=tabu.elite_size
-                    )
-                    helper.start()
-                    helpers.append(helper)
-                stats["tabu_takeover_at"] = round(time.perf_counter() - started, 3)
-                break
-        while helpers and not stop.is_set() and not incumbent.closed() and time.perf_counter() < deadline:
-            if not any(h.is_alive() for h in helpers):
-                break
-            helpers[0].join(timeout=0.05)
 
         stats["search_seconds"] = round(time.perf_counter() - started, 3)
         if "proof_seconds" in stats:
@@ -451,10 +440,8 @@ class HybridShopSolver:
             stats["join_seconds"] = round(time.perf_counter() - t_join, 3)
             stats["tabu_iterations"] = tabu.iterations
             stats["tabu_restarts"] = tabu.restarts
+            stats["tabu_pool_runs"] = tabu.pool_runs
             stats["tabu_compile_seconds"] = round(tabu.compile_seconds, 3)
-        for helper in helpers:
-            helper.join(timeout=0.3)
-            stats["tabu_iterations"] = stats.get("tabu_iterations", 0) + helper.iterations
         with incumbent.lock:
             schedule, makespan = incumbent.schedule, incumbent.makespan
             bound = min(incumbent.lower_bound, makespan) if makespan is not None else incumbent.lower_bound

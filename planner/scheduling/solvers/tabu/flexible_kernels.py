@@ -21,15 +21,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from planner.scheduling.solvers.tabu.kernels import _critical_path, evaluate, link
+from planner.scheduling.solvers.tabu.kernels import (
+    _critical_path,
+    _graph_arrays,
+    _next_random,
+    evaluate,
+    link,
+)
 
 _CACHE = True
 _BIG = 1 << 60
-
-
-@njit(cache=_CACHE, nogil=True)
-def _next_random(rng: int) -> int:
-    return (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
 
 
 @njit(cache=_CACHE, nogil=True)
@@ -224,13 +225,7 @@ def flexible_tabu_search(
     Returns the best makespan.
     """
     n = dur.shape[0]
-    mprev = np.empty(n, np.int64)
-    mnext = np.empty(n, np.int64)
-    pos = np.empty(n, np.int64)
-    head = np.empty(n, np.int64)
-    tail = np.empty(n, np.int64)
-    order = np.empty(n, np.int64)
-    indeg = np.empty(n, np.int64)
+    mprev, mnext, pos, head, tail, order, indeg = _graph_arrays(n)
     path = np.empty(n, np.int64)
     move = np.empty(4, np.int64)
     link(seq, count, mprev, mnext, pos)

@@ -33,6 +33,35 @@ def link(seq: np.ndarray, count: np.ndarray, mprev: np.ndarray, mnext: np.ndarra
 
 
 @njit(cache=_CACHE, nogil=True)
+def _next_random(rng: int) -> int:
+    """One step of the linear congruential generator all kernels draw from (Knuth's MMIX constants), kept
+    to 63 bits so that the state stays a non-negative int64.
+
+    The arithmetic is unsigned on purpose: numba marks signed products as never overflowing, and LLVM then
+    took the product of a non-negative state as non-negative and dropped the mask, which let the state turn
+    negative depending on where the step was inlined.
+    """
+    x = np.uint64(rng) * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
+    return np.int64(x & np.uint64(0x7FFFFFFFFFFFFFFF))
+
+
+@njit(cache=_CACHE, nogil=True)
+def _graph_arrays(
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scratch arrays of the disjunctive graph: ``mprev, mnext, pos, head, tail, order, indeg``."""
+    return (
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+    )
+
+
+@njit(cache=_CACHE, nogil=True)
 def evaluate(
     dur: np.ndarray,
     jprev: np.ndarray,
@@ -276,18 +305,19 @@ def _kick(
     order: np.ndarray,
     indeg: np.ndarray,
     path: np.ndarray,
-    rs: np.ndarray,
-) -> None:
-    """2-5 random swaps of adjacent critical operations (N1 keeps the schedule acyclic); random state ``rs[0]``."""
-    n = dur.shape[0]
-    move_u = np.empty(n, np.int64)
-    move_v = np.empty(n, np.int64)
+    move_u: np.ndarray,
+    move_v: np.ndarray,
+    rng: int,
+) -> tuple[int, int]:
+    """2-5 random swaps of adjacent critical operations, in place; returns the new makespan and random state.
+
+    Any adjacent critical pair on one machine (neighbourhood N1) keeps the schedule acyclic.
+    """
     cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
-    rng = rs[0]
-    rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+    rng = _next_random(rng)
     kicks = 2 + (rng >> 33) % 4
     for _k in range(kicks):
-        rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+        rng = _next_random(rng)
         length = _critical_path(dur, jprev, mprev, head, tail, cur, path, (rng >> 33) & 0xFFFF)
         num = 0
         for i in range(length - 1):
@@ -295,15 +325,13 @@ def _kick(
                 move_u[num] = path[i]
                 move_v[num] = path[i + 1]
                 num += 1
-        rs[0] = rng
         if num == 0:
             break
-        rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
-        rs[0] = rng
+        rng = _next_random(rng)
         k = (rng >> 33) % num
         _swap(move_u[k], move_v[k], machine, seq, pos, mprev, mnext)
         cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
-    rs[0] = rng
+    return cur, rng
 
 
 @njit(cache=_CACHE, nogil=True)
@@ -336,13 +364,7 @@ def tabu_search(
     with random critical swaps). Returns the best makespan.
     """
     n = dur.shape[0]
-    mprev = np.empty(n, np.int64)
-    mnext = np.empty(n, np.int64)
-    pos = np.empty(n, np.int64)
-    head = np.empty(n, np.int64)
-    tail = np.empty(n, np.int64)
-    order = np.empty(n, np.int64)
-    indeg = np.empty(n, np.int64)
+    mprev, mnext, pos, head, tail, order, indeg = _graph_arrays(n)
     path = np.empty(n, np.int64)
     move_u = np.empty(n, np.int64)
     move_v = np.empty(n, np.int64)
@@ -363,7 +385,7 @@ def tabu_search(
             break
         it += 1
         stall += 1
-        rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+        rng = _next_random(rng)
         length = _critical_path(dur, jprev, mprev, head, tail, cur, path, (rng >> 33) & 0xFFFF)
         num = _moves(path, length, mnext, job, move_u, move_v)
         if num == 0:
@@ -402,7 +424,7 @@ def tabu_search(
             u = move_u[best_k]
             v = move_v[best_k]
             _swap(u, v, machine, seq, pos, mprev, mnext)
-            rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+            rng = _next_random(rng)
             tenure = tenure_min + ((rng >> 33) % (tenure_max - tenure_min + 1))
             tabu_u[cursor] = v  # forbid putting u back before v
             tabu_v[cursor] = u
@@ -417,31 +439,30 @@ def tabu_search(
             if not restart:
                 state[6] = 1  # the caller picks the next start (elite pool, path relinking)
                 break
-            # restart from the best schedule with a few random critical swaps (as :func:`kick`, inline: the
-            # random state then follows the same sequence as before the kick became a function of its own)
+            # restart from the best schedule with a few random critical swaps
             seq[:, :] = best_seq[:, :]
             link(seq, count, mprev, mnext, pos)
-            cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
             for t in range(list_len):
                 tabu_until[t] = 0
-            rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
-            kicks = 2 + (rng >> 33) % 4
-            for _k in range(kicks):
-                rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
-                length = _critical_path(dur, jprev, mprev, head, tail, cur, path, (rng >> 33) & 0xFFFF)
-                # any adjacent critical pair on one machine (N1) keeps the schedule acyclic
-                num = 0
-                for i in range(length - 1):
-                    if mnext[path[i]] == path[i + 1] and job[path[i]] != job[path[i + 1]]:
-                        move_u[num] = path[i]
-                        move_v[num] = path[i + 1]
-                        num += 1
-                if num == 0:
-                    break
-                rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
-                k = (rng >> 33) % num
-                _swap(move_u[k], move_v[k], machine, seq, pos, mprev, mnext)
-                cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+            cur, rng = _kick(
+                dur,
+                jprev,
+                jnext,
+                machine,
+                job,
+                seq,
+                pos,
+                mprev,
+                mnext,
+                head,
+                tail,
+                order,
+                indeg,
+                path,
+                move_u,
+                move_v,
+                rng,
+            )
             stall = 0
     state[0] = best
     state[1] = it
@@ -464,18 +485,31 @@ def kick(
 ) -> int:
     """A few random critical swaps applied to ``seq`` in place; returns the new random state."""
     n = dur.shape[0]
-    mprev = np.empty(n, np.int64)
-    mnext = np.empty(n, np.int64)
-    pos = np.empty(n, np.int64)
-    head = np.empty(n, np.int64)
-    tail = np.empty(n, np.int64)
-    order = np.empty(n, np.int64)
-    indeg = np.empty(n, np.int64)
+    mprev, mnext, pos, head, tail, order, indeg = _graph_arrays(n)
     path = np.empty(n, np.int64)
+    move_u = np.empty(n, np.int64)
+    move_v = np.empty(n, np.int64)
     link(seq, count, mprev, mnext, pos)
-    rs = np.array([rng])
-    _kick(dur, jprev, jnext, machine, job, seq, pos, mprev, mnext, head, tail, order, indeg, path, rs)
-    return rs[0]
+    _, rng = _kick(
+        dur,
+        jprev,
+        jnext,
+        machine,
+        job,
+        seq,
+        pos,
+        mprev,
+        mnext,
+        head,
+        tail,
+        order,
+        indeg,
+        path,
+        move_u,
+        move_v,
+        rng,
+    )
+    return rng
 
 
 @njit(cache=_CACHE, nogil=True)
@@ -516,13 +550,7 @@ def relink(
     undone and the pair left out; the walk ends early when no pair is left.
     """
     n = dur.shape[0]
-    mprev = np.empty(n, np.int64)
-    mnext = np.empty(n, np.int64)
-    pos = np.empty(n, np.int64)
-    head = np.empty(n, np.int64)
-    tail = np.empty(n, np.int64)
-    order = np.empty(n, np.int64)
-    indeg = np.empty(n, np.int64)
+    mprev, mnext, pos, head, tail, order, indeg = _graph_arrays(n)
     cand_u = np.empty(n, np.int64)
     cand_v = np.empty(n, np.int64)
     cand_e = np.empty(n, np.int64)
@@ -553,7 +581,7 @@ def relink(
                     ties = 1
                 elif cand_e[k] == cand_e[best_k]:
                     ties += 1
-                    rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+                    rng = _next_random(rng)
                     if (rng >> 33) % ties == 0:
                         best_k = k
             u = cand_u[best_k]
@@ -579,11 +607,6 @@ def starts_of(
 ) -> int:
     """Semi-active start times of the sequences into ``out``; returns the makespan (-1 on a cycle)."""
     n = dur.shape[0]
-    mprev = np.empty(n, np.int64)
-    mnext = np.empty(n, np.int64)
-    pos = np.empty(n, np.int64)
-    tail = np.empty(n, np.int64)
-    order = np.empty(n, np.int64)
-    indeg = np.empty(n, np.int64)
+    mprev, mnext, pos, _, tail, order, indeg = _graph_arrays(n)
     link(seq, count, mprev, mnext, pos)
     return evaluate(dur, jprev, jnext, mprev, mnext, out, tail, order, indeg)

@@ -26,6 +26,11 @@ _KERNELS: Any = None
 _KERNELS_LOCK = threading.Lock()
 
 
+def _next_random(rng: int) -> int:
+    """The kernels' random generator (:func:`.kernels._next_random`), one step in Python."""
+    return (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+
+
 def available() -> bool:
     """True when numba is installed (the tabu search then compiles or loads its cached kernels)."""
     try:
@@ -288,11 +293,11 @@ class TabuSearch(SlicedSearch):
                 k.kick(self.dur, self.jprev, self.jnext, self.machine, self.job, self.seq, self.count, rng)
             )
         else:
-            rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+            rng = _next_random(rng)
             a = (rng >> 33) % len(pool)
-            rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+            rng = _next_random(rng)
             b = (a + 1 + (rng >> 33) % (len(pool) - 1)) % len(pool)
-            rng = (rng * 6364136223846793005 + 1442695040888963407) & 0x7FFFFFFFFFFFFFFF
+            rng = _next_random(rng)
             lo, hi = self.relink_share
             share = lo + (hi - lo) * ((rng >> 33) % 1000) / 1000.0
             self.seq[:, :] = pool[a][1]

@@ -228,7 +228,7 @@ def test_taillard_generator_reproduces_ta01() -> None:
 @pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="needs numba")
 def test_hybrid_with_elite_pool_returns_clean_schedule() -> None:
     """Tests that the hybrid's tabu search with an elite pool (as the default preset runs it on job shops over
-    300 operations) runs beside CP-SAT and returns a checker-clean schedule no worse than the start."""
+    250 operations) runs beside CP-SAT and returns a checker-clean schedule no worse than the start."""
     data = jssp_from_text((SHARED / "jssp" / "abz7.txt").read_text(), "abz7")
     start = dispatch(data)
     assert start is not None

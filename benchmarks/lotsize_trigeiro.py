@@ -49,6 +49,7 @@ FIELDS = [
     "seconds",
     "reused_from",
     "load1",
+    "solver_status",
 ]
 LITERATURE_TARGETS = {"G30b": 37721.0, "G53": 74634.0, "G57": 136509.0, "G62": 61746.0, "G69": 130596.0}
 
@@ -177,6 +178,7 @@ def run(args: argparse.Namespace) -> None:
                     "seconds": round(seconds, 2),
                     "reused_from": "",
                     "load1": round(load1, 2),
+                    "solver_status": res.solver_status,
                 }
                 with open(out_csv, "a", newline="") as f:
                     csv.DictWriter(f, FIELDS).writerow(row)

@@ -42,7 +42,7 @@ def _next_random(rng: int) -> int:
     negative depending on where the step was inlined.
     """
     x = np.uint64(rng) * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
-    return np.int64(x & np.uint64(0x7FFFFFFFFFFFFFFF))
+    return int(x & np.uint64(0x7FFFFFFFFFFFFFFF))
 
 
 @njit(cache=_CACHE, nogil=True)

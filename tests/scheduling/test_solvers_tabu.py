@@ -21,12 +21,16 @@ def _compiled() -> None:
     warm_up()
 
 
-def test_tabu_reaches_ft06_optimum_from_dispatch() -> None:
+NEIGHBOURHOODS = pytest.mark.parametrize("neighbourhood", ["n5", "n7"])
+
+
+@NEIGHBOURHOODS
+def test_tabu_reaches_ft06_optimum_from_dispatch(neighbourhood: str) -> None:
     """Tests that the tabu search turns the dispatching rule's ft06 schedule into the optimum 55."""
     data = jssp_from_text((SHARED / "jssp" / "ft06.txt").read_text(), "ft06")
     start = dispatch(data)
     assert start is not None and start.makespan > 55
-    search = TabuSearch(data, start, seed=3, lower_bound=55)
+    search = TabuSearch(data, start, seed=3, lower_bound=55, neighbourhood=neighbourhood)
     best = search.run(time.perf_counter() + 20.0)
     schedule = search.schedule()
     report = check_solution(data, schedule)
@@ -51,7 +55,8 @@ def test_tabu_schedules_pass_the_checker_on_ft10() -> None:
     assert schedule.makespan == search.best
 
 
-def test_tabu_never_swaps_two_operations_of_one_job() -> None:
+@NEIGHBOURHOODS
+def test_tabu_never_swaps_two_operations_of_one_job(neighbourhood: str) -> None:
     """Tests that a job visiting one machine twice in a row keeps its routing (no cyclic sequences)."""
     machines = (Machine("M0"), Machine("M1"))
     jobs = tuple(
@@ -68,7 +73,7 @@ def test_tabu_never_swaps_two_operations_of_one_job() -> None:
     data = ProblemData(machines, jobs)
     start = dispatch(data)
     assert start is not None
-    search = TabuSearch(data, start, seed=7)
+    search = TabuSearch(data, start, seed=7, neighbourhood=neighbourhood)
     search.run_slice(20_000)
     schedule = search.schedule()
     report = check_solution(data, schedule)
@@ -99,10 +104,11 @@ def test_compile_kernels_command_fills_the_cache() -> None:
 
 
 def _ft10_search(seed: int) -> tuple[ProblemData, TabuSearch]:
+    # N5: it improves ft10 slowly enough that two stages of one run are different schedules
     data = jssp_from_text((SHARED / "jssp" / "ft10.txt").read_text(), "ft10")
     start = dispatch(data)
     assert start is not None
-    return data, TabuSearch(data, start, seed=seed)
+    return data, TabuSearch(data, start, seed=seed, neighbourhood="n5")
 
 
 def test_path_relinking_ends_at_the_target() -> None:
@@ -185,12 +191,13 @@ def test_kernels_draw_from_the_63_bit_generator() -> None:
     assert search.state[3] >= 0
 
 
-def test_elite_pool_search_passes_the_checker() -> None:
+@NEIGHBOURHOODS
+def test_elite_pool_search_passes_the_checker(neighbourhood: str) -> None:
     """Tests that the search with an elite pool and path relinking fills the pool and returns clean schedules."""
     data = jssp_from_text((SHARED / "jssp" / "ft10.txt").read_text(), "ft10")
     start = dispatch(data)
     assert start is not None
-    search = TabuSearch(data, start, seed=4, elite_size=4, max_stall=2_000)
+    search = TabuSearch(data, start, seed=4, elite_size=4, max_stall=2_000, neighbourhood=neighbourhood)
     previous = start.makespan
     for _ in range(30):
         best = search.run_slice(2_000)
@@ -204,3 +211,74 @@ def test_elite_pool_search_passes_the_checker() -> None:
     report = check_solution(data, schedule)
     assert report.ok, report.violations
     assert schedule.makespan == search.best
+
+
+def test_unknown_neighbourhood_is_rejected() -> None:
+    """Tests that a neighbourhood other than n5 or n7 gets an error naming the parameter and the choices."""
+    data, _ = _ft10_search(1)
+    start = dispatch(data)
+    assert start is not None
+    with pytest.raises(ValueError, match="neighbourhood must be 'n5' or 'n7'"):
+        TabuSearch(data, start, neighbourhood="n6")
+
+
+@pytest.mark.parametrize("name", ["ft10", "la16", "abz7"])
+def test_n7_moves_cleared_by_the_condition_keep_the_graph_acyclic(name: str) -> None:
+    """Tests the acyclicity condition of N7 against the graph itself: on the schedules a short search
+    visits, every move of every critical path that the condition clears leaves acyclic sequences (evaluated
+    from scratch) and equal to what the kernel's own move writes, machine neighbours included. Some moves are
+    cleared and some are not, so both branches are exercised."""
+    import numpy as np
+
+    from planner.scheduling.solvers.tabu import kernels
+
+    data = jssp_from_text((SHARED / "jssp" / f"{name}.txt").read_text(), name)
+    start = dispatch(data)
+    assert start is not None
+    search = TabuSearch(data, start, seed=5, neighbourhood="n7")
+    n = len(search.keys)
+    cleared = rejected = 0
+    for _ in range(6):
+        search.run_slice(300)
+        seq = search.seq.copy()
+        mprev, mnext, pos = (np.empty(n, np.int64) for _ in range(3))
+        head, tail, order, indeg = (np.empty(n, np.int64) for _ in range(4))
+        kernels.link(seq, search.count, mprev, mnext, pos)
+        cur = kernels.evaluate(search.dur, search.jprev, search.jnext, mprev, mnext, head, tail, order, indeg)
+        assert cur > 0
+        path = np.empty(n, np.int64)
+        for pick in range(4):
+            length = kernels._critical_path(search.dur, search.jprev, mprev, head, tail, cur, path, pick)
+            move_u = np.empty(4 * n + 4, np.int64)
+            move_v = np.empty(4 * n + 4, np.int64)
+            num = kernels._moves_n7(path, length, mnext, move_u, move_v)
+            for k in range(num):
+                u, v = int(move_u[k]), int(move_v[k])
+                assert search.machine[u] == search.machine[v] and u != v
+                ok = kernels._acyclic_n7(u, v, search.dur, search.jprev, search.jnext, pos, head, tail)
+                if not ok:
+                    rejected += 1
+                    continue
+                cleared += 1
+                trial = seq.copy()
+                row = [int(x) for x in trial[search.machine[u], : search.count[search.machine[u]]]]
+                row.remove(u)
+                row.insert(int(pos[v]), u)
+                trial[search.machine[u], : len(row)] = row
+                starts = np.zeros(n, np.int64)
+                assert (
+                    kernels.starts_of(search.dur, search.jprev, search.jnext, trial, search.count, starts) > 0
+                )
+                moved, mp, mn, ps = seq.copy(), mprev.copy(), mnext.copy(), pos.copy()
+                matrix = np.zeros((n, seq.shape[1]), np.int64)
+                kernels._move_n7(
+                    u, v, search.machine, moved, search.count, ps, mp, mn, search.rank, matrix, 9
+                )
+                assert np.array_equal(moved, trial)
+                lp, ln, lpos = (np.empty(n, np.int64) for _ in range(3))
+                kernels.link(trial, search.count, lp, ln, lpos)
+                assert np.array_equal(mp, lp) and np.array_equal(mn, ln) and np.array_equal(ps, lpos)
+                assert (matrix == 9).sum() == abs(
+                    int(pos[u]) - int(pos[v])
+                )  # one tabu pair per passed operation
+    assert cleared > 0 and rejected > 0

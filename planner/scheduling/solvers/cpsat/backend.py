@@ -182,6 +182,7 @@ class CpSatBackend:
             proof_stall=float(proof["stall"]) if "stall" in proof else None,
             tabu_elite_size=int(shop.get("tabu_elite_size", 0)),
             tabu_min_distance=int(shop.get("tabu_min_distance", 30)),
+            tabu_neighbourhood=str(shop.get("tabu_neighbourhood", "n7")),
         )
         with self._lock:
             if self._stopped:

@@ -117,8 +117,10 @@ class _TabuThread(threading.Thread):
         budget: float | None = None,
         elite_size: int = 0,
         min_distance: int = 0,
+        neighbourhood: str = "n7",
     ):
         super().__init__(name="tabu-search", daemon=True)
+        self.neighbourhood = neighbourhood  # job shops: TabuSearch's neighbourhood (n5 or n7)
         self.elite_size = elite_size  # job shops: TabuSearch's elite pool (0: none)
         self.min_distance = min_distance  # and the distance under which two elites are twins
         self.data = data
@@ -146,7 +148,7 @@ class _TabuThread(threading.Thread):
         from planner.scheduling.solvers.tabu import FlexibleTabuSearch, TabuSearch, warm_up
         from planner.scheduling.solvers.tabu.flexible import warm_up_flexible
 
-        # job shops: N5 swaps on fixed machines; flexible shops: moves that also change the machine
+        # job shops: N7 (or N5) moves on fixed machines; flexible shops: moves that also change the machine
         flexible = not is_job_shop(self.data)
         search_class: Any = FlexibleTabuSearch if flexible else TabuSearch
         self.compile_seconds = warm_up() + (warm_up_flexible() if flexible else 0.0)
@@ -179,9 +181,9 @@ class _TabuThread(threading.Thread):
                     self.pool_runs += getattr(search, "num_runs", 0)
                     self.restarts += 1
                 use_pool = not flexible and self.elite_size > 0
-                options = (
-                    {"elite_size": self.elite_size, "min_distance": self.min_distance} if use_pool else {}
-                )
+                options: dict[str, Any] = {} if flexible else {"neighbourhood": self.neighbourhood}
+                if use_pool:
+                    options.update(elite_size=self.elite_size, min_distance=self.min_distance)
                 search = search_class(
                     self.data, schedule, seed=self.seed + self.restarts, lower_bound=bound, **options
                 )
@@ -256,6 +258,9 @@ class HybridShopSolver:
     tabu_min_distance
         With an elite pool: two schedules that order at most this many pairs of operations differently are
         twins, of which the pool keeps only the better.
+    tabu_neighbourhood
+        Job shops: the tabu search's neighbourhood, ``"n7"`` or ``"n5"`` (see
+        :class:`~planner.scheduling.solvers.tabu.TabuSearch`).
     """
 
     def __init__(
@@ -273,6 +278,7 @@ class HybridShopSolver:
         proof_stall: float | None = None,
         tabu_elite_size: int = 0,
         tabu_min_distance: int = 30,
+        tabu_neighbourhood: str = "n7",
     ):
         self.parameters = dict(parameters or {})
         self.model_options = dict(model_options or {})
@@ -287,6 +293,9 @@ class HybridShopSolver:
         self.proof_stall = proof_stall
         self.tabu_elite_size = tabu_elite_size
         self.tabu_min_distance = tabu_min_distance
+        if tabu_neighbourhood not in ("n5", "n7"):
+            raise ValueError(f"tabu_neighbourhood must be 'n5' or 'n7', got {tabu_neighbourhood!r}")
+        self.tabu_neighbourhood = tabu_neighbourhood
         self._stop = threading.Event()  # stop requests for the solve running now
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
@@ -341,6 +350,7 @@ class HybridShopSolver:
                         stop,
                         elite_size=elites,
                         min_distance=self.tabu_min_distance,
+                        neighbourhood=self.tabu_neighbourhood,
                     )
                     tabu.start()
             else:
@@ -403,7 +413,16 @@ class HybridShopSolver:
                 single_worker_tabu = False
                 share = self.tabu_share_single_worker * (deadline - time.perf_counter())
                 idle = max(0.5, 0.05 * time_limit)
-                first = _TabuThread(data, incumbent, deadline, seed, stop, idle_stop=idle, budget=share)
+                first = _TabuThread(
+                    data,
+                    incumbent,
+                    deadline,
+                    seed,
+                    stop,
+                    idle_stop=idle,
+                    budget=share,
+                    neighbourhood=self.tabu_neighbourhood,
+                )
                 first.run()
                 stats["tabu_iterations"] = first.iterations
                 stats["tabu_compile_seconds"] = round(first.compile_seconds, 3)

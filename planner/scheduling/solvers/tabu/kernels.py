@@ -473,6 +473,392 @@ def tabu_search(
 
 
 @njit(cache=_CACHE, nogil=True)
+def _moves_n7(
+    path: np.ndarray, length: int, mnext: np.ndarray, move_u: np.ndarray, move_v: np.ndarray
+) -> int:
+    """N7 moves on a critical path (Zhang, Li, Guan and Rao 2007); move ``k`` puts ``move_u[k]`` in the place of
+    ``move_v[k]`` on their machine, shifting the operations between them by one.
+
+    In each block: an operation moved to the front or the back of the block, the first operation moved into
+    the block's interior and the last one likewise. Moves that change the start of the path's first block or
+    the end of its last block cannot shorten the path and are left out (as in N5). A move may still close a
+    cycle: the search tests each with :func:`_acyclic_n7`. ``move_u``/``move_v`` need room for ``4 * length``.
+    """
+    num_blocks = 0
+    i = 0
+    while i < length:
+        j = i
+        while j + 1 < length and mnext[path[j]] == path[j + 1]:
+            j += 1
+        num_blocks += 1
+        i = j + 1
+    num = 0
+    i = 0
+    b = 0
+    while i < length:
+        j = i
+        while j + 1 < length and mnext[path[j]] == path[j + 1]:
+            j += 1
+        if j > i:  # block path[i..j] of size >= 2
+            front = b > 0 or num_blocks == 1
+            back = b < num_blocks - 1 or num_blocks == 1
+            first = path[i]
+            last = path[j]
+            if front:
+                for t in range(i + 1, j + 1):  # to the front of the block
+                    move_u[num] = path[t]
+                    move_v[num] = first
+                    num += 1
+                for t in range(i + 2, j):  # the first one into the interior (right after path[t])
+                    move_u[num] = first
+                    move_v[num] = path[t]
+                    num += 1
+            if back:
+                for t in range(i, j):  # to the back of the block
+                    if front and t == i and j == i + 1:
+                        continue  # a block of two: the same swap as moving the last one to the front
+                    move_u[num] = path[t]
+                    move_v[num] = last
+                    num += 1
+                for t in range(i + 1, j - 1):  # the last one into the interior (right before path[t])
+                    move_u[num] = last
+                    move_v[num] = path[t]
+                    num += 1
+        b += 1
+        i = j + 1
+    return num
+
+
+@njit(cache=_CACHE, nogil=True)
+def _acyclic_n7(
+    u: int,
+    v: int,
+    dur: np.ndarray,
+    jprev: np.ndarray,
+    jnext: np.ndarray,
+    pos: np.ndarray,
+    head: np.ndarray,
+    tail: np.ndarray,
+) -> bool:
+    """True if moving ``u`` into the place of ``v`` is sure to keep the graph acyclic.
+
+    Moving ``u`` right after ``v`` closes a cycle only through a path from the job successor ``s`` of ``u`` to
+    ``v``, which would make ``tail[s] >= tail[v] + dur[v]``; moving ``u`` right before ``v`` only through a
+    path from ``v`` to the job predecessor ``p`` of ``u``, which would make ``head[p] >= head[v] + dur[v]``.
+    The tests are sufficient, not necessary (Balas and Vazacopoulos 1998).
+    """
+    if pos[u] < pos[v]:
+        s = jnext[u]
+        return s < 0 or tail[s] < tail[v] + dur[v]
+    p = jprev[u]
+    return p < 0 or head[p] < head[v] + dur[v]
+
+
+@njit(cache=_CACHE, nogil=True)
+def _segment_n7(
+    u: int, v: int, machine: np.ndarray, seq: np.ndarray, pos: np.ndarray, seg: np.ndarray
+) -> int:
+    """The operations from ``u`` to ``v`` on their machine in their order after the move; returns how many."""
+    m = machine[u]
+    pu = pos[u]
+    pv = pos[v]
+    cnt = 0
+    if pu < pv:
+        for k in range(pu + 1, pv + 1):
+            seg[cnt] = seq[m, k]
+            cnt += 1
+        seg[cnt] = u
+        cnt += 1
+    else:
+        seg[0] = u
+        cnt = 1
+        for k in range(pv, pu):
+            seg[cnt] = seq[m, k]
+            cnt += 1
+    return cnt
+
+
+@njit(cache=_CACHE, nogil=True)
+def _estimate_n7(
+    u: int,
+    v: int,
+    dur: np.ndarray,
+    jprev: np.ndarray,
+    jnext: np.ndarray,
+    machine: np.ndarray,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    mprev: np.ndarray,
+    mnext: np.ndarray,
+    head: np.ndarray,
+    tail: np.ndarray,
+    seg: np.ndarray,
+    seg_head: np.ndarray,
+) -> int:
+    """Estimated makespan after moving ``u`` into the place of ``v``: the longest path through the moved segment,
+    with heads recomputed forwards and tails backwards along the segment's new order (exact for paths that
+    enter and leave the segment once; the heads and tails of other operations are taken as they are).
+    """
+    cnt = _segment_n7(u, v, machine, seq, pos, seg)
+    m = machine[u]
+    lo = pos[u] if pos[u] < pos[v] else pos[v]
+    hi = pos[v] if pos[u] < pos[v] else pos[u]
+    a = mprev[seq[m, lo]]
+    b = mnext[seq[m, hi]]
+    r = 0
+    if a >= 0:
+        r = head[a] + dur[a]
+    for k in range(cnt):
+        x = seg[k]
+        h = r
+        p = jprev[x]
+        if p >= 0 and head[p] + dur[p] > h:
+            h = head[p] + dur[p]
+        seg_head[k] = h
+        r = h + dur[x]
+    q = 0
+    if b >= 0:
+        q = tail[b] + dur[b]
+    est = 0
+    for k in range(cnt - 1, -1, -1):
+        x = seg[k]
+        t = q
+        s = jnext[x]
+        if s >= 0 and tail[s] + dur[s] > t:
+            t = tail[s] + dur[s]
+        e = seg_head[k] + dur[x] + t
+        if e > est:
+            est = e
+        q = t + dur[x]
+    return est
+
+
+@njit(cache=_CACHE, nogil=True)
+def _shift(
+    m: int,
+    src: int,
+    dst: int,
+    seq: np.ndarray,
+    count: np.ndarray,
+    pos: np.ndarray,
+    mprev: np.ndarray,
+    mnext: np.ndarray,
+) -> None:
+    """Move the operation at position ``src`` of machine ``m`` to position ``dst``, shifting those between."""
+    x = seq[m, src]
+    if src < dst:
+        for k in range(src, dst):
+            seq[m, k] = seq[m, k + 1]
+        lo, hi = src, dst
+    else:
+        for k in range(src, dst, -1):
+            seq[m, k] = seq[m, k - 1]
+        lo, hi = dst, src
+    seq[m, dst] = x
+    c = count[m]
+    for k in range(lo, hi + 1):
+        y = seq[m, k]
+        pos[y] = k
+        mprev[y] = seq[m, k - 1] if k > 0 else -1
+        mnext[y] = seq[m, k + 1] if k + 1 < c else -1
+    if lo > 0:
+        mnext[seq[m, lo - 1]] = seq[m, lo]
+    if hi + 1 < c:
+        mprev[seq[m, hi + 1]] = seq[m, hi]
+
+
+@njit(cache=_CACHE, nogil=True)
+def _tabu_n7(
+    u: int,
+    v: int,
+    machine: np.ndarray,
+    seq: np.ndarray,
+    pos: np.ndarray,
+    rank: np.ndarray,
+    tabu_until: np.ndarray,
+    it: int,
+) -> bool:
+    """True if moving ``u`` into the place of ``v`` puts back an order that a recent move reversed.
+
+    ``tabu_until[x, rank[y]]`` is the iteration until which ``x`` may not be put before ``y`` again.
+    """
+    m = machine[u]
+    pu = pos[u]
+    pv = pos[v]
+    if pu < pv:  # u goes after the operations in between: w before u again
+        for k in range(pu + 1, pv + 1):
+            if tabu_until[seq[m, k], rank[u]] > it:
+                return True
+    else:  # u goes before them
+        for k in range(pv, pu):
+            if tabu_until[u, rank[seq[m, k]]] > it:
+                return True
+    return False
+
+
+@njit(cache=_CACHE, nogil=True)
+def _move_n7(
+    u: int,
+    v: int,
+    machine: np.ndarray,
+    seq: np.ndarray,
+    count: np.ndarray,
+    pos: np.ndarray,
+    mprev: np.ndarray,
+    mnext: np.ndarray,
+    rank: np.ndarray,
+    tabu_until: np.ndarray,
+    until: int,
+) -> int:
+    """Move ``u`` into the place of ``v`` and forbid undoing it until ``until``; returns ``u``'s old position."""
+    m = machine[u]
+    pu = pos[u]
+    pv = pos[v]
+    if pu < pv:  # u passes the operations after it: u may not go back before them
+        for k in range(pu + 1, pv + 1):
+            tabu_until[u, rank[seq[m, k]]] = until
+    else:  # u passes those before it: they may not go back before u
+        for k in range(pv, pu):
+            tabu_until[seq[m, k], rank[u]] = until
+    _shift(m, pu, pv, seq, count, pos, mprev, mnext)
+    return pu
+
+
+@njit(cache=_CACHE, nogil=True)
+def tabu_search_n7(
+    dur: np.ndarray,
+    jprev: np.ndarray,
+    jnext: np.ndarray,
+    machine: np.ndarray,
+    job: np.ndarray,
+    seq: np.ndarray,
+    count: np.ndarray,
+    best_seq: np.ndarray,
+    state: np.ndarray,
+    rank: np.ndarray,
+    tabu_until: np.ndarray,
+    lower_bound: int,
+    num_iterations: int,
+    max_stall: int,
+    tenure_min: int,
+    tenure_max: int,
+    restart: bool,
+) -> int:
+    """:func:`tabu_search` with neighbourhood N7 instead of N5, with the same ``state`` layout.
+
+    A move shifts one operation of a critical block to the block's front or back or moves the first or last
+    operation into the block (:func:`_moves_n7`); moves not sure to keep the graph acyclic are left out. The
+    tabu memory is a matrix: ``tabu_until[x, rank[y]]`` (``rank[y]`` is ``y``'s index among the operations
+    of its machine) forbids putting ``x`` before ``y`` again, and a move is tabu if it restores any pair it
+    passes. A tabu move is taken only if its estimate beats the best makespan (aspiration).
+    """
+    n = dur.shape[0]
+    mprev, mnext, pos, head, tail, order, indeg = _graph_arrays(n)
+    path = np.empty(n, np.int64)
+    move_u = np.empty(4 * n + 4, np.int64)
+    move_v = np.empty(4 * n + 4, np.int64)
+    width = seq.shape[1]
+    seg = np.empty(width + 1, np.int64)
+    seg_head = np.empty(width + 1, np.int64)
+    link(seq, count, mprev, mnext, pos)
+    cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+    best = state[0]
+    it = state[1]
+    stall = state[2]
+    rng = state[3]
+    if best <= 0 or cur < best:
+        best = cur
+        best_seq[:, :] = seq[:, :]
+    for _ in range(num_iterations):
+        if best <= lower_bound:
+            state[5] = 1
+            break
+        it += 1
+        stall += 1
+        rng = _next_random(rng)
+        length = _critical_path(dur, jprev, mprev, head, tail, cur, path, (rng >> 33) & 0xFFFF)
+        num = _moves_n7(path, length, mnext, move_u, move_v)
+        best_k = -1
+        best_e = 1 << 60
+        any_k = -1
+        for k in range(num):
+            u = move_u[k]
+            v = move_v[k]
+            if not _acyclic_n7(u, v, dur, jprev, jnext, pos, head, tail):
+                continue
+            e = _estimate_n7(
+                u, v, dur, jprev, jnext, machine, seq, pos, mprev, mnext, head, tail, seg, seg_head
+            )
+            if e >= best and _tabu_n7(u, v, machine, seq, pos, rank, tabu_until, it):
+                if any_k < 0:
+                    any_k = k
+                continue
+            if e < best_e:
+                best_e = e
+                best_k = k
+        if best_k < 0:
+            best_k = any_k
+        if best_k < 0:
+            blocks = False
+            for i in range(length - 1):
+                if mnext[path[i]] == path[i + 1]:
+                    blocks = True
+                    break
+            if not blocks and cur <= best:
+                # the critical path is one job's routing: nothing can be shorter
+                state[5] = 1
+                break
+            stall = max_stall  # dead end: restart below
+        else:
+            u = move_u[best_k]
+            v = move_v[best_k]
+            rng = _next_random(rng)
+            tenure = tenure_min + ((rng >> 33) % (tenure_max - tenure_min + 1))
+            old = _move_n7(u, v, machine, seq, count, pos, mprev, mnext, rank, tabu_until, it + tenure)
+            cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+            if cur < 0:  # cannot happen (the move passed _acyclic_n7); undo rather than trust it
+                _shift(machine[u], pos[u], old, seq, count, pos, mprev, mnext)
+                cur = evaluate(dur, jprev, jnext, mprev, mnext, head, tail, order, indeg)
+                stall = max_stall
+            elif cur < best:
+                best = cur
+                best_seq[:, :] = seq[:, :]
+                stall = 0
+        if stall >= max_stall:
+            if not restart:
+                state[6] = 1  # the caller picks the next start (elite pool, path relinking)
+                break
+            seq[:, :] = best_seq[:, :]
+            link(seq, count, mprev, mnext, pos)
+            tabu_until[:, :] = 0
+            cur, rng = _kick(
+                dur,
+                jprev,
+                jnext,
+                machine,
+                job,
+                seq,
+                pos,
+                mprev,
+                mnext,
+                head,
+                tail,
+                order,
+                indeg,
+                path,
+                move_u,
+                move_v,
+                rng,
+            )
+            stall = 0
+    state[0] = best
+    state[1] = it
+    state[2] = stall
+    state[3] = rng
+    return best
+
+
+@njit(cache=_CACHE, nogil=True)
 def kick(
     dur: np.ndarray,
     jprev: np.ndarray,

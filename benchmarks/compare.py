@@ -17,6 +17,11 @@ Outputs in ``--out`` (default ``benchmarks/results``), named ``compare_<tag>.*``
   plus the anytime table;
 - ``.png``: mean gap against time per solver (anytime profile).
 
+Gaps are to the best-known makespan: the published one, else one from a ``--best-known FILE`` (the bounds
+CSV that ``benchmarks/best_known.py`` writes from earlier and longer runs, for freshly generated instances),
+else the best lower bound (the simple job/machine bound or a solver's proven bound; marked LB). The CSV also
+has the lower bound and the gap to it for every row.
+
 Raw results of single solves are kept in ``<out>/compare_raw/`` and reused when the same solve is asked for
 again (delete them to rerun).
 
@@ -209,18 +214,41 @@ def _family(name: str) -> str:
     return match.group(0) if match else name
 
 
-def _best_known(name: str, path: str) -> tuple[int | None, int | None]:
-    """(lower, upper) best-known bounds, or (None, None)."""
+def _best_known(
+    name: str, path: str, extra: dict[str, Any] | None = None
+) -> tuple[int | None, int | None, str]:
+    """(lower, upper, where from) best-known bounds, or (None, None, "") when none is known.
+
+    Published values come first (Taillard's from ``taillard_gen``, the others from the bounds files of
+    :mod:`planner.formats.bks`); ``extra`` (from ``--best-known FILE``) serves instances without one, such
+    as freshly generated ones.
+    """
     from taillard_gen import BEST_KNOWN
 
     if name in BEST_KNOWN:
-        return BEST_KNOWN[name]
-    from planner.formats.bks import best_known
+        return (*BEST_KNOWN[name], "published")
+    from planner.formats.bks import best_known, instance_key
 
     bound = best_known(path)
-    if bound is None:
-        return None, None
-    return bound.lower, bound.upper
+    if bound is not None:
+        return bound.lower, bound.upper, "published"
+    found = (extra or {}).get(instance_key(path)) or (extra or {}).get(name.lower())
+    if found is not None:
+        return found.lower, found.upper, "file"
+    return None, None, ""
+
+
+def _load_extra_bounds(files: Sequence[Path]) -> dict[str, Any]:
+    """Bounds from ``--best-known`` files (the columns of ``instances/bks.csv``); the first file wins."""
+    from planner.formats.bks import load_bounds
+
+    merged: dict[str, Any] = {}
+    for file in files:
+        if not Path(file).is_file():
+            raise SystemExit(f"--best-known: no such file {file}")
+        for key, bound in load_bounds(file).items():
+            merged.setdefault(key, bound)
+    return merged
 
 
 def _check(path: str, schedule_csv: Path) -> tuple[str, int | None]:
@@ -332,6 +360,11 @@ def main(argv: list[str] | None = None) -> int:
         "--dask", default=None, help="Dask scheduler address (default: $PLANNER_DASK_ADDRESS)"
     )
     parser.add_argument("--load-note", default="", help="machine load to state in the Markdown")
+    parser.add_argument(
+        "--best-known", action="append", type=Path, default=[], metavar="FILE",
+        help="bounds CSV (the columns of instances/bks.csv) for instances without published values;"
+        " written by benchmarks/best_known.py",
+    )  # fmt: skip
     parser.add_argument("--run-one", nargs=2, metavar=("SOLVER", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--schedule-csv", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -412,18 +445,31 @@ def _report(
     by_instance: dict[str, dict[str, dict[str, Any]]] = {}
     for r in results:
         by_instance.setdefault(r["name"], {})[r["solver"]] = r
+    extra = _load_extra_bounds(args.best_known)
     rows = []
     for name, per_solver in by_instance.items():
         path = next(iter(per_solver.values()))["path"]
-        _lower, upper = _best_known(name, path)
+        lower, upper, where_from = _best_known(name, path, extra)
+        bounds = [float(r.get("bound") or 0) for r in per_solver.values()]
+        from planner.formats import read_instance
+        from planner.scheduling.solvers.cpsat.shop import simple_lower_bound
+
+        lower_bound = max(
+            [simple_lower_bound(read_instance(path)), lower or 0, *[math.ceil(b) for b in bounds]]
+        )
         reference = upper
         ref_kind = "best-known"
+        if where_from == "file":
+            ref_kind = "best-known (file)"
+            found = [
+                r.get("objective") for r in per_solver.values()
+                if str(r.get("checker", "")).startswith("ok") and r.get("objective") is not None
+            ]  # fmt: skip
+            if found and min(found) < reference:  # this run improved on the file: the new best known
+                reference = int(min(found))
+                ref_kind = "best-known (found in this run)"
         if reference is None:
-            bounds = [float(r.get("bound") or 0) for r in per_solver.values()]
-            from planner.formats import read_instance
-            from planner.scheduling.solvers.cpsat.shop import simple_lower_bound
-
-            reference = max([simple_lower_bound(read_instance(path)), *[math.ceil(b) for b in bounds]])
+            reference = lower_bound
             ref_kind = "lower bound"
         for solver in solvers:
             found = per_solver.get(solver)
@@ -436,7 +482,8 @@ def _report(
             row = {
                 "instance": name, "family": r["family"], "solver": solver, "status": r.get("status"),
                 "objective": objective, "bound": r.get("bound"), "best_known": reference, "reference": ref_kind,
-                "gap_pct": _gap(objective, reference), "proven": proven, "seconds": r.get("seconds"),
+                "gap_pct": _gap(objective, reference), "lower_bound": lower_bound,
+                "gap_to_lb_pct": _gap(objective, lower_bound), "proven": proven, "seconds": r.get("seconds"),
                 "checker": r.get("checker", r.get("error", "")), "max_rss_mb": r.get("max_rss_mb"),
                 "build_seconds": (r.get("stats") or {}).get("build_seconds"),
             }  # fmt: skip
@@ -504,7 +551,7 @@ def _report(
     for name in by_instance:
         chosen = {row["solver"]: row for row in rows if row["instance"] == name}
         any_row = next(iter(chosen.values()))
-        ref = f"{any_row['best_known']}" + ("" if any_row["reference"] == "best-known" else " (LB)")
+        ref = f"{any_row['best_known']}" + _REF_MARKS.get(any_row["reference"], "")
         cells = []
         for s in solvers:
             one = chosen.get(s)
@@ -515,13 +562,26 @@ def _report(
             value = one["objective"] if one["objective"] is not None else "n/a"
             cells.append(f"{value}{mark} ({_fmt(one['gap_pct'])}, {_fmt(one['seconds'], 1)})")
         lines.append(f"| {name} | {ref} | " + " | ".join(cells) + " |")
-    lines += ["", "`*` = proven optimal. Checker verdicts are in the CSV.", ""]
+    lines += [
+        "",
+        "`*` = proven optimal. Best known marked (LB): no solution known, the gap is to a lower bound; (file):"
+        " from a `--best-known` file; (run): found in this run, better than that file. Checker verdicts, the"
+        " lower bound and the gap to it are in the CSV.",
+        "",
+    ]
     rejected = [r for r in rows if not str(r["checker"]).startswith("ok") and r["objective"] is not None]
     if rejected:
         lines.append(f"**{len(rejected)} schedules rejected by the checker.**")
     base.with_suffix(".md").write_text("\n".join(lines))
     sys.stdout.write("\n".join(lines) + "\n")
     _plot(base.with_suffix(".png"), rows, solvers, times, args)
+
+
+_REF_MARKS = {
+    "lower bound": " (LB)",
+    "best-known (file)": " (file)",
+    "best-known (found in this run)": " (run)",
+}
 
 
 def _plot(

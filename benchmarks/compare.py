@@ -232,7 +232,7 @@ def _best_known(
     bound = best_known(path)
     if bound is not None:
         return bound.lower, bound.upper, "published"
-    found = (extra or {}).get(instance_key(path)) or (extra or {}).get(name.lower())
+    found = (extra or {}).get(instance_key(path))
     if found is not None:
         return found.lower, found.upper, "file"
     return None, None, ""
@@ -240,15 +240,12 @@ def _best_known(
 
 def _load_extra_bounds(files: Sequence[Path]) -> dict[str, Any]:
     """Bounds from ``--best-known`` files (the columns of ``instances/bks.csv``); the first file wins."""
-    from planner.formats.bks import load_bounds
+    from planner.formats.bks import merge_bounds
 
-    merged: dict[str, Any] = {}
     for file in files:
         if not Path(file).is_file():
             raise SystemExit(f"--best-known: no such file {file}")
-        for key, bound in load_bounds(file).items():
-            merged.setdefault(key, bound)
-    return merged
+    return merge_bounds(files)
 
 
 def _check(path: str, schedule_csv: Path) -> tuple[str, int | None]:
@@ -445,15 +442,15 @@ def _report(
     by_instance: dict[str, dict[str, dict[str, Any]]] = {}
     for r in results:
         by_instance.setdefault(r["name"], {})[r["solver"]] = r
+    from planner.formats import read_instance
+    from planner.scheduling.solvers.cpsat.shop import simple_lower_bound
+
     extra = _load_extra_bounds(args.best_known)
     rows = []
     for name, per_solver in by_instance.items():
         path = next(iter(per_solver.values()))["path"]
         lower, upper, where_from = _best_known(name, path, extra)
         bounds = [float(r.get("bound") or 0) for r in per_solver.values()]
-        from planner.formats import read_instance
-        from planner.scheduling.solvers.cpsat.shop import simple_lower_bound
-
         lower_bound = max(
             [simple_lower_bound(read_instance(path)), lower or 0, *[math.ceil(b) for b in bounds]]
         )
@@ -461,12 +458,12 @@ def _report(
         ref_kind = "best-known"
         if where_from == "file":
             ref_kind = "best-known (file)"
-            found = [
+            checked = [
                 r.get("objective") for r in per_solver.values()
                 if str(r.get("checker", "")).startswith("ok") and r.get("objective") is not None
             ]  # fmt: skip
-            if found and min(found) < reference:  # this run improved on the file: the new best known
-                reference = int(min(found))
+            if checked and min(checked) < reference:  # this run improved on the file: the new best known
+                reference = int(min(checked))
                 ref_kind = "best-known (found in this run)"
         if reference is None:
             reference = lower_bound

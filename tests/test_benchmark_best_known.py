@@ -16,7 +16,8 @@ COLUMNS = ("instance", "solver", "objective", "bound", "best_known", "reference"
 
 
 def _load(name: str):
-    sys.path.insert(0, str(ROOT / "benchmarks"))  # compare.py imports taillard_gen from beside it
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))  # compare.py imports taillard_gen from beside it
     spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

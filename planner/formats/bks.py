@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Bound", "best_known", "bks_files", "instance_key", "load_bounds"]
+__all__ = ["Bound", "best_known", "bks_files", "instance_key", "load_bounds", "merge_bounds"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Folders whose name is part of the instance name (``hurink_rdata/la21``), as in the FJSP ``bks.csv``.
@@ -87,14 +88,19 @@ def load_bounds(path: str | os.PathLike[str]) -> dict[str, Bound]:
     return bounds
 
 
-@cache
-def _all_bounds() -> dict[str, Bound]:
+def merge_bounds(paths: Iterable[str | os.PathLike[str]]) -> dict[str, Bound]:
+    """Read several bounds CSV files into one map; a name's first file wins, missing files are skipped."""
     merged: dict[str, Bound] = {}
-    for path in bks_files():
-        if path.is_file():
+    for path in paths:
+        if Path(path).is_file():
             for key, bound in load_bounds(path).items():
                 merged.setdefault(key, bound)
     return merged
+
+
+@cache
+def _all_bounds() -> dict[str, Bound]:
+    return merge_bounds(bks_files())
 
 
 def instance_key(name_or_path: str | os.PathLike[str]) -> str:

@@ -200,13 +200,6 @@ def run_one(solver: str, path: str, time_limit: float, workers: int, seed: int, 
 # the driver
 
 
-def _instance_name(path: str) -> str:
-    p = Path(path)
-    if p.parent.name in ("hurink_edata", "hurink_rdata", "hurink_vdata", "dauzere"):
-        return f"{p.parent.name}/{p.stem}"
-    return p.stem
-
-
 def _family(name: str) -> str:
     if "/" in name:
         return name.split("/")[0]
@@ -246,6 +239,18 @@ def _load_extra_bounds(files: Sequence[Path]) -> dict[str, Any]:
         if not Path(file).is_file():
             raise SystemExit(f"--best-known: no such file {file}")
     return merge_bounds(files)
+
+
+def _checked(row: dict[str, Any]) -> bool:
+    """Whether a solve's schedule passed the checker (its verdict, as ``_check`` words it, starts "ok")."""
+    return str(row.get("checker", "")).startswith("ok")
+
+
+def _verdict(checker: str, checked_makespan: int | None, reported: Any) -> str:
+    """The checker's verdict, unless the makespan it measured is not the one the solver reported."""
+    if reported is not None and checked_makespan is not None and checked_makespan != reported:
+        return f"MISMATCH: checked makespan {checked_makespan} != reported {reported}"
+    return checker
 
 
 def _check(path: str, schedule_csv: Path) -> tuple[str, int | None]:
@@ -310,10 +315,9 @@ def solve_task(task: dict[str, Any]) -> dict[str, Any]:
                 progress.append((offset + float(m.group(2)), int(m.group(3))))
         out["progress"] = progress
     out["wall"] = wall
-    out["checker"], out["checker_makespan"] = _check(task["path"], schedule_csv)
+    verdict, out["checker_makespan"] = _check(task["path"], schedule_csv)
+    out["checker"] = _verdict(verdict, out["checker_makespan"], out.get("objective"))
     out.update({k: task[k] for k in ("name", "family", "time_limit", "workers", "seed")})
-    if out.get("objective") is not None and out["checker_makespan"] not in (None, out["objective"]):
-        out["checker"] += f" (makespan {out['checker_makespan']} != reported {out['objective']})"
     raw.write_text(json.dumps(out))
     return out
 
@@ -388,12 +392,14 @@ def main(argv: list[str] | None = None) -> int:
         if not found:
             parser.error(f"no file matches {pattern!r}")
         paths += found
+    from planner.formats.bks import instance_key
+
     solvers = [s for s in args.solvers.split(",") if s]
     raw_dir = args.out / "compare_raw"
     raw_dir.mkdir(parents=True, exist_ok=True)
     tasks = []
     for i, path in enumerate(paths):
-        name = _instance_name(path)
+        name = instance_key(path)
         order = solvers[i % len(solvers) :] + solvers[: i % len(solvers)]  # rotate: no solver always first
         for solver in order:
             stem = f"{solver}__{name.replace('/', '_')}__{args.time_limit:g}s_w{args.workers}_s{args.seed}"
@@ -460,7 +466,7 @@ def _report(
             ref_kind = "best-known (file)"
             checked = [
                 r.get("objective") for r in per_solver.values()
-                if str(r.get("checker", "")).startswith("ok") and r.get("objective") is not None
+                if _checked(r) and r.get("objective") is not None
             ]  # fmt: skip
             if checked and min(checked) < reference:  # this run improved on the file: the new best known
                 reference = int(min(checked))
@@ -473,7 +479,7 @@ def _report(
             if found is None:
                 continue
             r = found
-            ok = str(r.get("checker", "")).startswith("ok")
+            ok = _checked(r)
             objective = r.get("objective") if ok else None
             proven = r.get("status") == "optimal" and ok
             row = {
@@ -566,7 +572,8 @@ def _report(
         " lower bound and the gap to it are in the CSV.",
         "",
     ]
-    rejected = [r for r in rows if not str(r["checker"]).startswith("ok") and r["objective"] is not None]
+    # the rows carry no objective for an unchecked schedule: count the verdicts themselves
+    rejected = [r for r in rows if str(r["checker"]).startswith(("REJECTED", "MISMATCH"))]
     if rejected:
         lines.append(f"**{len(rejected)} schedules rejected by the checker.**")
     base.with_suffix(".md").write_text("\n".join(lines))

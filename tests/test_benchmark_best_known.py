@@ -92,3 +92,15 @@ def test_compare_takes_published_values_first_then_the_file(tmp_path):
     assert compare._best_known("tai_20x20_9_9", "var/tai_new/tai_20x20_9_9.txt", extra) == (None, None, "")
     with pytest.raises(SystemExit, match="no such file"):
         compare._load_extra_bounds([tmp_path / "missing.csv"])
+
+
+def test_compare_counts_a_makespan_mismatch_as_unchecked():
+    """Tests that a schedule whose checked makespan differs from the reported one is not counted as checked,
+    while an agreeing or an unreported one keeps the checker's verdict."""
+    compare = _load("compare")
+    verdict = compare._verdict("ok (shared checker)", 1250, 1231)
+    assert verdict.startswith("MISMATCH") and "1250" in verdict and "1231" in verdict
+    assert not compare._checked({"checker": verdict})
+    assert compare._verdict("ok (shared checker)", 1231, 1231) == "ok (shared checker)"
+    assert compare._checked({"checker": compare._verdict("ok (planner checker)", 1231, None)})
+    assert not compare._checked({"checker": "REJECTED: job 0 overlaps"})

@@ -212,7 +212,8 @@ def _best_known(
 ) -> tuple[int | None, int | None, str]:
     """(lower, upper, where from) best-known bounds, or (None, None, "") when none is known.
 
-    Published values come first (Taillard's from ``taillard_gen``, the others from the bounds files of
+    ``name`` is the instance's key (:func:`planner.formats.bks.instance_key` of ``path``). Published values
+    come first (Taillard's from ``taillard_gen``, the others from the bounds files of
     :mod:`planner.formats.bks`); ``extra`` (from ``--best-known FILE``) serves instances without one, such
     as freshly generated ones.
     """
@@ -220,12 +221,12 @@ def _best_known(
 
     if name in BEST_KNOWN:
         return (*BEST_KNOWN[name], "published")
-    from planner.formats.bks import best_known, instance_key
+    from planner.formats.bks import best_known
 
     bound = best_known(path)
     if bound is not None:
         return bound.lower, bound.upper, "published"
-    found = (extra or {}).get(instance_key(path))
+    found = (extra or {}).get(name)
     if found is not None:
         return found.lower, found.upper, "file"
     return None, None, ""

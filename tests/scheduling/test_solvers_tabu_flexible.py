@@ -53,13 +53,17 @@ def _modes_respected(data: ProblemData, schedule: Schedule) -> bool:
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(flexible_shops(), st.integers(0, 1000), st.integers(1, 3000))
-def test_flexible_tabu_schedules_pass_the_checker(data: ProblemData, seed: int, iterations: int) -> None:
+@given(flexible_shops(), st.integers(0, 1000), st.integers(1, 3000), st.sampled_from([None, 50]))
+def test_flexible_tabu_schedules_pass_the_checker(
+    data: ProblemData, seed: int, iterations: int, max_stall: int | None
+) -> None:
     """Tests that on random small flexible shops every returned schedule is checker-clean, uses eligible
-    machines only and is never longer than the start."""
+    machines only and is never longer than the start, also when restarts with random moves come every 50
+    iterations (the default period is longer than these runs)."""
     start = dispatch(data)
     assert start is not None
-    search = FlexibleTabuSearch(data, start, seed=seed)
+    search = FlexibleTabuSearch(data, start, seed=seed, max_stall=max_stall)
+    assert search.max_stall == (max_stall or max(25_000, 100 * data.num_operations))
     previous = start.makespan
     for _ in range(3):
         best = search.run_slice(iterations)

@@ -41,6 +41,8 @@ SET_FOLDERS = ("hurink_edata", "hurink_rdata", "hurink_vdata", "dauzere")
 VARIANTS: dict[str, dict[str, Any]] = {
     "cpsat": {"tabu_flexible": False},  # CP-SAT alone: one 2-worker solve hinted by dispatch
     "tabu": {"tabu_flexible": True},  # flexible tabu thread + 1-worker CP-SAT segments
+    # the restart period of the flexible tabu search before 2026-12-08 (20 iterations per operation)
+    "tabu_stall20": {"tabu_flexible": True, "tabu_flexible_stall": 20},
     # the same, CP-SAT's worker running its full search without LNS
     "tabu_full_search": {"tabu_flexible": True, "interleave_single_worker": False},
     # the same, without the redundant cumulative and energy constraints

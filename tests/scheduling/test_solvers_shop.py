@@ -239,3 +239,33 @@ def test_hybrid_with_elite_pool_returns_clean_schedule() -> None:
     assert outcome.schedule is not None and outcome.makespan is not None
     report = check_solution(data, outcome.schedule)
     assert report.ok and report.objective == outcome.makespan <= start.makespan
+
+
+@pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="needs numba")
+def test_preset_restart_period_reaches_the_flexible_tabu_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests that `tabu_flexible_stall` in the preset's [shop] table sets the flexible tabu search's restart
+    period (iterations per operation, at least 250 operations' worth: 2 x 250 on mk01's 55 operations) and
+    that a solve with so short a period still returns a checker-clean schedule no worse than the start."""
+    import planner.scheduling.solvers.tabu as tabu
+
+    periods: list[int] = []
+
+    class Recording(tabu.FlexibleTabuSearch):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            periods.append(self.max_stall)
+
+    monkeypatch.setattr(tabu, "FlexibleTabuSearch", Recording)
+    data = fjsp_from_text((SHARED / "fjsp" / "mk01.fjs").read_text(), "mk01")
+    start = dispatch(data)
+    assert start is not None
+    solver = Solver("cpsat")
+    solver._backend.preset.setdefault("shop", {})["tabu_flexible_stall"] = 2
+    result = solver.solve(data, time_limit=3, num_workers=2, seed=1)
+    assert periods and set(periods) == {500}
+    assert result.stats.get("tabu_iterations", 0) > 0
+    assert result.schedule is not None and result.objective is not None
+    report = check_solution(data, result.schedule)
+    assert report.ok and report.objective == result.objective <= start.makespan
+    with pytest.raises(ValueError, match="tabu_flexible_stall"):
+        HybridShopSolver(tabu_flexible_stall=0)

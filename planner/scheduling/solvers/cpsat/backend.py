@@ -183,6 +183,7 @@ class CpSatBackend:
             tabu_elite_size=int(shop.get("tabu_elite_size", 0)),
             tabu_min_distance=int(shop.get("tabu_min_distance", 30)),
             tabu_neighbourhood=str(shop.get("tabu_neighbourhood", "n7")),
+            tabu_flexible_stall=(int(shop["tabu_flexible_stall"]) if "tabu_flexible_stall" in shop else None),
         )
         with self._lock:
             if self._stopped:

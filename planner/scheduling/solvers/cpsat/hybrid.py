@@ -118,8 +118,10 @@ class _TabuThread(threading.Thread):
         elite_size: int = 0,
         min_distance: int = 0,
         neighbourhood: str = "n7",
+        flexible_stall: int | None = None,
     ):
         super().__init__(name="tabu-search", daemon=True)
+        self.flexible_stall = flexible_stall  # flexible shops: FlexibleTabuSearch's max_stall (None: its own)
         self.neighbourhood = neighbourhood  # job shops: TabuSearch's neighbourhood (n5 or n7)
         self.elite_size = elite_size  # job shops: TabuSearch's elite pool (0: none)
         self.min_distance = min_distance  # and the distance under which two elites are twins
@@ -181,7 +183,9 @@ class _TabuThread(threading.Thread):
                     self.pool_runs += getattr(search, "num_runs", 0)
                     self.restarts += 1
                 use_pool = not flexible and self.elite_size > 0
-                options: dict[str, Any] = {} if flexible else {"neighbourhood": self.neighbourhood}
+                options: dict[str, Any] = (
+                    {"max_stall": self.flexible_stall} if flexible else {"neighbourhood": self.neighbourhood}
+                )
                 if use_pool:
                     options.update(elite_size=self.elite_size, min_distance=self.min_distance)
                 search = search_class(
@@ -261,6 +265,10 @@ class HybridShopSolver:
     tabu_neighbourhood
         Job shops: the tabu search's neighbourhood, ``"n7"`` or ``"n5"`` (see
         :class:`~planner.scheduling.solvers.tabu.TabuSearch`).
+    tabu_flexible_stall
+        Flexible shops: the tabu search restarts from its best schedule after this many iterations per
+        operation (at least 250 operations' worth) without a new best; ``None``: the default of
+        :class:`~planner.scheduling.solvers.tabu.FlexibleTabuSearch` (100).
     """
 
     def __init__(
@@ -279,7 +287,11 @@ class HybridShopSolver:
         tabu_elite_size: int = 0,
         tabu_min_distance: int = 30,
         tabu_neighbourhood: str = "n7",
+        tabu_flexible_stall: int | None = None,
     ):
+        if tabu_flexible_stall is not None and tabu_flexible_stall < 1:
+            raise ValueError(f"tabu_flexible_stall must be at least 1, got {tabu_flexible_stall}")
+        self.tabu_flexible_stall = tabu_flexible_stall
         self.parameters = dict(parameters or {})
         self.model_options = dict(model_options or {})
         self.first_segment = first_segment
@@ -299,6 +311,12 @@ class HybridShopSolver:
         self._stop = threading.Event()  # stop requests for the solve running now
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
+
+    def _flexible_stall(self, data: ProblemData) -> int | None:
+        """The flexible tabu search's ``max_stall`` for ``data`` (None: the search's default)."""
+        if self.tabu_flexible_stall is None:
+            return None
+        return self.tabu_flexible_stall * max(250, data.num_operations)
 
     def stop(self) -> None:
         """Ask a running solve to return with its best schedule."""
@@ -351,6 +369,7 @@ class HybridShopSolver:
                         elite_size=elites,
                         min_distance=self.tabu_min_distance,
                         neighbourhood=self.tabu_neighbourhood,
+                        flexible_stall=self._flexible_stall(data),
                     )
                     tabu.start()
             else:
@@ -422,6 +441,7 @@ class HybridShopSolver:
                     idle_stop=idle,
                     budget=share,
                     neighbourhood=self.tabu_neighbourhood,
+                    flexible_stall=self._flexible_stall(data),
                 )
                 first.run()
                 stats["tabu_iterations"] = first.iterations

@@ -269,3 +269,5 @@ def test_preset_restart_period_reaches_the_flexible_tabu_search(monkeypatch: pyt
     assert report.ok and report.objective == result.objective <= start.makespan
     with pytest.raises(ValueError, match="tabu_flexible_stall"):
         HybridShopSolver(tabu_flexible_stall=0)
+    with pytest.raises(ValueError, match="max_stall"):
+        Recording(data, start, max_stall=0)

@@ -316,7 +316,9 @@ class HybridShopSolver:
         """The flexible tabu search's ``max_stall`` for ``data`` (None: the search's default)."""
         if self.tabu_flexible_stall is None:
             return None
-        return self.tabu_flexible_stall * max(250, data.num_operations)
+        from planner.scheduling.solvers.tabu.flexible import restart_period
+
+        return restart_period(data.num_operations, self.tabu_flexible_stall)
 
     def stop(self) -> None:
         """Ask a running solve to return with its best schedule."""

@@ -17,6 +17,11 @@ from planner.scheduling.problem_data import ProblemData
 from planner.scheduling.solution import Schedule, ScheduledOperation
 from planner.scheduling.solvers.tabu.search import SlicedSearch
 
+#: restart period of the search: iterations without a new best per operation, counted on at least
+#: ``MIN_STALL_OPERATIONS`` operations (see ``FlexibleTabuSearch``'s ``max_stall``)
+STALL_PER_OPERATION = 100
+MIN_STALL_OPERATIONS = 250
+
 _KERNELS: Any = None
 _KERNELS_LOCK = threading.Lock()
 
@@ -29,6 +34,11 @@ def _kernels() -> Any:
 
             _KERNELS = flexible_kernels
     return _KERNELS
+
+
+def restart_period(num_operations: int, per_operation: int = STALL_PER_OPERATION) -> int:
+    """Iterations without a new best after which the search restarts from its best schedule."""
+    return per_operation * max(MIN_STALL_OPERATIONS, num_operations)
 
 
 def warm_up_flexible() -> float:
@@ -72,7 +82,7 @@ class FlexibleTabuSearch(SlicedSearch):
         Stop once a schedule this short is found.
     max_stall
         Iterations without a new best after which the search restarts from its best schedule with a few
-        random moves; by default ``max(25_000, 100 * operations)``. Five times the earlier
+        random moves; by default :func:`restart_period`, ``max(25_000, 100 * operations)``. Five times the earlier
         ``max(5_000, 20 * operations)`` since 2026-12-08: tabu search alone, 30 CPU-s, Hurink edata la30
         1212 / 1216 against 1238 / 1232 (seeds 1 / 2), mean gap over 17 instances 0.86% against 1.06%; in
         the hybrid at 60 s the two are within the seed noise (benchmarks/README.md, "Restart period of the
@@ -143,7 +153,9 @@ class FlexibleTabuSearch(SlicedSearch):
         self.tabu_until = np.zeros((n, num_machines), np.int64)
         self.lower_bound = int(lower_bound)
         self.tenure = (max(2, int(n**0.5 * 0.35)), max(4, int(n**0.5 * 0.6)))
-        self.max_stall = max_stall or max(25_000, 100 * n)
+        if max_stall is not None and max_stall < 1:
+            raise ValueError(f"max_stall must be at least 1, got {max_stall}")
+        self.max_stall = restart_period(n) if max_stall is None else int(max_stall)
 
     def run_slice(self, num_iterations: int) -> int:
         """Run some iterations (without the GIL); returns the best makespan."""

@@ -44,13 +44,14 @@ from planner.scheduling.solution import Schedule
 from planner.scheduling.solvers.cpsat.shop import ShopModel
 from planner.scheduling.solvers.dispatch import dispatch
 from planner.scheduling.solvers.tabu import FlexibleTabuSearch
-from planner.scheduling.solvers.tabu.flexible import warm_up_flexible
+from planner.scheduling.solvers.tabu.flexible import restart_period, warm_up_flexible
 
 
 def run_tabu(
     data: ProblemData, schedule: Schedule, seed: int, seconds: float, factor: float | None
 ) -> Schedule:
-    stall = None if factor is None else int(factor * max(5_000, 20 * data.num_operations))
+    # factor x the period before 2026-12-08, max(5_000, 20 x operations)
+    stall = None if factor is None else int(factor * restart_period(data.num_operations, 20))
     search = FlexibleTabuSearch(data, schedule, seed=seed, max_stall=stall)
     t0 = time.process_time()
     while time.process_time() - t0 < seconds:
@@ -92,10 +93,8 @@ def lns(data: ProblemData, schedule: Schedule, seed: int, seconds: float, mode: 
         it += 1
         kind = mode if mode != "lns-mix" else rng.choice(["lns-window", "lns-jobs", "lns-mfull"])
         free = neighbourhood(kind, data, best, size, rng)
+        base.set_makespan_domain(base.lower_bound, best.makespan)
         model = base.model.clone()
-        domain = model.proto.variables[base.makespan.index].domain
-        domain.clear()
-        domain.extend([base.lower_bound, best.makespan])
         model.clear_hints()
         by_machine: dict[int, list] = {}
         for sop in best:
